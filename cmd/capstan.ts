@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The capstan command line: argument parsing and wiring only.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runDemo } from '../store/demo/demo-cluster.js';
+
+const usage = `usage: capstan <command> [options]
+
+commands:
+  demo [--seed N]   run a three-member Raft cluster in one process and tell what it did
+  version           print the version
+  help              print this text
+
+The replicated store (capstan store, cluster up) arrives with the next milestone;
+the deterministic simulator runs with: npm run sim -- --seeds N`;
+
+/** The package version, from the nearest package.json above this file (source or dist). */
+function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'demo': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { seed: { type: 'string', default: '1' } },
+      });
+      const seed = Number(values.seed);
+      if (!Number.isSafeInteger(seed) || seed < 0) {
+        console.error(`capstan demo: --seed must be a non-negative integer, got ${values.seed}`);
+        return 2;
+      }
+      for (const line of runDemo(seed).lines) console.log(line);
+      return 0;
+    }
+    case 'version':
+    case '--version':
+      console.log(`capstan ${version()}`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(usage);
+      return 0;
+    default:
+      console.error(`capstan: unknown command "${command}"\n\n${usage}`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  console.error(`capstan: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+}
