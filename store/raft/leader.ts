@@ -20,7 +20,7 @@ import {
 } from './types.js';
 
 /** Advances commit to what a majority has acknowledged, if that entry is of our term. */
-export function maybeCommit(r: Raft): boolean {
+function maybeCommit(r: Raft): boolean {
   const mci = r.trk.committed();
   return r.raftLog.maybeCommit(mci, r.term, r.cfg.unsafe.commitEarlierTermByCount === true);
 }

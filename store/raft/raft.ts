@@ -355,7 +355,7 @@ export class Raft {
 
   private poll(id: NodeId, granted: boolean): VoteResult {
     this.trk.recordVote(id, granted);
-    return this.trk.tallyVotes().result;
+    return this.trk.voteResult();
   }
 
   // ---- the message entry point ----

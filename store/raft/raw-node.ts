@@ -19,6 +19,7 @@ import { invariant } from './errors.js';
 import { CampaignType, Raft } from './raft.js';
 import type { Progress } from './progress/progress.js';
 import {
+  assertSafeIndex,
   EntryType,
   hardStateEqual,
   isLocalMessage,
@@ -143,11 +144,21 @@ export class RawNode {
     this.throwIfDropped(this.raft.step(newMessage({ type: MessageType.TransferLeader, from: to })));
   }
 
-  /** Steps a message received from a peer. */
+  /**
+   * Steps a message received from a peer. Throws RangeError, without
+   * changing any state, for a message no correct peer sends (a local type,
+   * or a term or index that is not a non-negative safe integer): the
+   * transport drops it and reports the peer.
+   */
   step(m: Message): void {
     if (isLocalMessage(m.type)) {
       throw new RangeError(`raft: local message ${MessageType[m.type]} received from the network`);
     }
+    assertSafeIndex(m.term, 'message term');
+    assertSafeIndex(m.logTerm, 'message log term');
+    assertSafeIndex(m.index, 'message index');
+    assertSafeIndex(m.commit, 'message commit');
+    assertSafeIndex(m.rejectHint, 'message reject hint');
     // Answers from members we no longer know are dropped.
     if (isResponseMessage(m.type) && !this.raft.trk.progress.has(m.from)) return;
     // A dropped forwarded proposal is the proposer's to time out, not ours to report.

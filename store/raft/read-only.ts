@@ -60,10 +60,6 @@ export class ReadOnly {
     return last === undefined ? undefined : this.pending.get(last)?.req.context;
   }
 
-  pendingCount(): number {
-    return this.queue.length;
-  }
-
   reset(): void {
     this.pending.clear();
     this.queue = [];

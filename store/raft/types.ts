@@ -5,7 +5,7 @@
 // Numbers: member ids are 64-bit on the wire and random in production, so they
 // are bigint. Terms and indexes are JavaScript numbers: they grow by one per
 // election or entry, and at a million entries a second 2^53 is 285 years
-// away; `assertSafeIndex` guards the edge where they enter from the outside.
+// away; RawNode.step checks every number that arrives from a peer.
 
 /** A member id; 64-bit on the wire. `None` (0n) means "no member". */
 export type NodeId = bigint;
@@ -178,8 +178,6 @@ export function limitSize(entries: Entry[], maxBytes: number): Entry[] {
   }
   return n === entries.length ? entries : entries.slice(0, n);
 }
-
-export const maxSafeIndex = Number.MAX_SAFE_INTEGER;
 
 /** Indexes and terms arriving from outside must be non-negative safe integers. */
 export function assertSafeIndex(n: number, what: string): void {

@@ -1,7 +1,7 @@
 // The leader's bookkeeping over the whole configuration: who votes, who
 // learns, each member's Progress, and the votes of an election in progress.
 
-import { committedIndex, voteResult, type VoteResult } from '../quorum/majority.js';
+import { committedIndex, voteResult, VoteResult } from '../quorum/majority.js';
 import type { ConfState, Index, NodeId } from '../types.js';
 import { Inflights } from './inflights.js';
 import { Progress } from './progress.js';
@@ -52,7 +52,7 @@ export class ProgressTracker {
       const pr = this.progress.get(id);
       active.set(id, id === self || (pr?.recentActive ?? false));
     }
-    return voteResult(this.voters, active) === 'won';
+    return voteResult(this.voters, active) === VoteResult.Won;
   }
 
   resetVotes(): void {
@@ -64,25 +64,14 @@ export class ProgressTracker {
     if (!this.votes.has(id)) this.votes.set(id, granted);
   }
 
-  tallyVotes(): { granted: number; rejected: number; result: VoteResult } {
-    let granted = 0;
-    let rejected = 0;
-    for (const [id, v] of this.votes) {
-      if (!this.voters.has(id)) continue;
-      if (v) granted++;
-      else rejected++;
-    }
-    return { granted, rejected, result: voteResult(this.voters, this.votes) };
+  /** The election's result so far, counting only voters. */
+  voteResult(): VoteResult {
+    return voteResult(this.voters, this.votes);
   }
 
   /** Voters sorted by id, for deterministic iteration. */
   sortedVoters(): NodeId[] {
     return [...this.voters].sort(compareIds);
-  }
-
-  /** Every member (voters, then learners) sorted by id, for deterministic iteration. */
-  sortedMembers(): NodeId[] {
-    return [...this.progress.keys()].sort(compareIds);
   }
 }
 
