@@ -83,12 +83,21 @@ function report(seed: number, out: RunOutcome, args: Args): void {
   console.log(`  replay: ${replayCommand(seed, args.overrides)}`);
 }
 
+/** Long runs print a line every this many seeds per process, so they visibly progress. */
+const progressEverySeeds = 5000;
+
 /** Runs seeds [from, from + count) in this process; returns the failing seeds. */
 function runRange(from: number, count: number, args: Args): number[] {
   const failed: number[] = [];
   for (let s = from; s < from + count; s++) {
     const out = runSeed(s, args.overrides);
     report(s, out, args);
+    const done = s - from + 1;
+    if (done % progressEverySeeds === 0 && done < count) {
+      console.log(
+        `sim: seeds ${from}..${s} done (${failed.length + (out.ok ? 0 : 1)} failed so far)`,
+      );
+    }
     if (!out.ok) {
       failed.push(s);
       if (args.stopOnFailure) break;
