@@ -1,0 +1,49 @@
+// Every limit of the replicated store, with its unit in its name. Defaults
+// follow etcd 3.4 where etcd has the same knob. Modules with limits of their
+// own (store/raft/config.ts for the consensus core) keep them next to the
+// code and reference them here.
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+export const limits = {
+  /** Largest request a client may send (etcd --max-request-bytes). */
+  maxRequestBytes: 1.5 * MiB,
+  /** gRPC frames may exceed maxRequestBytes by this much (etcd's grpcOverheadBytes). */
+  grpcOverheadBytes: 512 * KiB,
+  /** Operations in one Txn, counting both branches' top level (etcd --max-txn-ops). */
+  maxTxnOps: 128,
+  /** Backend size past which writes are refused with NOSPACE (etcd --quota-backend-bytes). */
+  quotaBackendBytes: 2 * GiB,
+  /** Applied entries between two raft snapshots (etcd --snapshot-count). */
+  snapshotCountEntries: 10_000,
+  /** Entries kept behind a snapshot so slow followers catch up without one. */
+  snapshotCatchUpEntries: 5_000,
+  /** Leader heartbeat period (etcd --heartbeat-interval). */
+  heartbeatIntervalMs: 100,
+  /** Election timeout (etcd --election-timeout). */
+  electionTimeoutMs: 1000,
+  /** Learners allowed at once (etcd 3.4 allows one). */
+  maxLearners: 1,
+  /** A learner is promotable once its match index is within this fraction of the leader's. */
+  learnerReadyFraction: 0.9,
+  /** Size of one snapshot chunk on the peer wire. */
+  snapshotChunkBytes: 1 * MiB,
+} as const;
+
+/**
+ * How long a proposal may wait for its result before the client gets
+ * "request timed out": etcd's 5 s plus two election timeouts.
+ */
+export function requestTimeoutMs(electionTimeoutMs: number): number {
+  return 5000 + 2 * electionTimeoutMs;
+}
+
+// Relationships that must hold for the defaults.
+if (limits.electionTimeoutMs < 5 * limits.heartbeatIntervalMs) {
+  throw new Error('limits: the election timeout must be at least 5 heartbeat intervals');
+}
+if (limits.snapshotCatchUpEntries >= limits.snapshotCountEntries) {
+  throw new Error('limits: the catch-up tail must be shorter than the snapshot interval');
+}
