@@ -29,6 +29,19 @@ export function seal(payload: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * seal(), but the record is carved out of Buffer's shared pool — about 1 µs
+ * cheaper per record than a fresh Uint8Array, which is most of the cost of
+ * sealing a 256-byte raft entry. For records handed straight to a level write
+ * (level copies them): a kept one would pin its whole pool slab.
+ */
+export function sealForWrite(payload: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafe(checksumBytes + payload.length);
+  out.writeUInt32BE(crc32(payload), 0);
+  out.set(payload, checksumBytes);
+  return out;
+}
+
 /** The payload of a record, or undefined if it is too short or its checksum does not match. */
 export function unseal(record: Uint8Array): Uint8Array | undefined {
   if (record.length < checksumBytes) return undefined;
@@ -40,6 +53,11 @@ export function unseal(record: Uint8Array): Uint8Array | undefined {
 /** encode + seal. */
 export function encodeRecord(value: unknown): Uint8Array {
   return seal(encode(value));
+}
+
+/** encode + sealForWrite: a record to hand straight to a level write, not to keep. */
+export function encodeRecordForWrite(value: unknown): Uint8Array {
+  return sealForWrite(encode(value));
 }
 
 /** unseal + decode; undefined when the record is damaged. */
