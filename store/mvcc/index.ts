@@ -1,0 +1,31 @@
+// The public surface of store/mvcc.
+export type {
+  Backend,
+  BackendEntry,
+  BackendIterator,
+  BatchOp,
+  KeyRange,
+  WriteOptions,
+} from './backend.js';
+export { LevelBackend } from './level-backend.js';
+export { MemoryBackend } from './memory-backend.js';
+export { type Command, decodeCommand, encodeCommand, parseCommand } from './command.js';
+export {
+  validateCommand,
+  validateCompaction,
+  validateDeleteRange,
+  validatePut,
+  validateRange,
+  validateTxn,
+} from './validate.js';
+export {
+  AlreadyAppliedError,
+  type ApplyError,
+  isApplyError,
+  MalformedCommandError,
+  MvccCorruptionError,
+  MvccError,
+  SnapshotInvalidError,
+} from './errors.js';
+export { type ApplyEntry, type ApplyResult, type CommandResponse, MvccStore } from './kv-store.js';
+export type * from './types.js';
