@@ -6,16 +6,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../store/demo/demo-cluster.js';
+import { clusterUsage, runCluster } from './cluster.js';
+import { runStore, storeUsage } from './store.js';
 
 const usage = `usage: capstan <command> [options]
 
 commands:
+  cluster up|status|down|restart
+                    a local cluster of store processes (capstan cluster --help)
+  store [flags]     run one member of a store cluster (etcd's flags; capstan store --help)
   demo [--seed N]   run a three-member Raft cluster in one process and tell what it did
   version           print the version
   help              print this text
 
-The replicated store (capstan store, cluster up) arrives with the next milestone;
-the deterministic simulator runs with: npm run sim -- --seeds N`;
+The deterministic simulator runs with: npm run sim -- --seeds N`;
 
 /** The package version, from the nearest package.json above this file (source or dist). */
 function version(): string {
@@ -31,9 +35,21 @@ function version(): string {
   }
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'store':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(storeUsage);
+        return 0;
+      }
+      return runStore(rest);
+    case 'cluster':
+      if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
+        console.log(clusterUsage);
+        return rest.length === 0 ? 2 : 0;
+      }
+      return runCluster(rest);
     case 'demo': {
       const { values } = parseArgs({
         args: rest,
@@ -63,9 +79,12 @@ function main(argv: string[]): number {
   }
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  console.error(`capstan: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(`capstan: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  },
+);

@@ -10,4 +10,10 @@ export const mvccLimits = {
   scanBatchEntries: 1000,
   /** Bytes of staged snapshot data written per backend batch while installing a snapshot. */
   installBatchBytes: 4 * 1024 * 1024,
+  /**
+   * Largest frame a snapshot stream may hold: a chunk (about
+   * limits.snapshotChunkBytes) plus its last key-value, which may be as large
+   * as a request. Anything larger is a damaged stream.
+   */
+  maxSnapshotFrameBytes: 64 * 1024 * 1024,
 } as const;

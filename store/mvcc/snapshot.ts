@@ -1,7 +1,9 @@
 // The whole mvcc state as a stream of chunks, for a leader to send to a
 // follower that is too far behind (docs/store-design.md, "Raft snapshots").
 //
-// Stream format: every chunk is one msgpack value (codec.ts).
+// Stream format: a byte stream of frames, each a 4-byte big-endian length
+// and one msgpack value (codec.ts). Framing makes the stream independent of
+// how a transport or a file cuts it into pieces.
 //   ['capstan-mvcc-snapshot', 1]                     first chunk
 //   ['data', seq, [key0, value0, key1, value1, …]]   seq = 0, 1, 2, …
 //   ['end', pairCount, crc]                          last chunk
@@ -47,7 +49,7 @@ export function exportChunks(
       try {
         const header = encode([magic, formatVersion]);
         let crc = crc32(header);
-        yield header;
+        yield frame(header);
         let pairs: Uint8Array[] = [];
         let bytes = 0;
         let seq = 0;
@@ -60,7 +62,7 @@ export function exportChunks(
             if (bytes >= chunkBytes) {
               const chunk = encode(['data', seq++, pairs]);
               crc = crc32(chunk, crc);
-              yield chunk;
+              yield frame(chunk);
               pairs = [];
               bytes = 0;
             }
@@ -69,15 +71,48 @@ export function exportChunks(
         if (pairs.length > 0) {
           const chunk = encode(['data', seq, pairs]);
           crc = crc32(chunk, crc);
-          yield chunk;
+          yield frame(chunk);
         }
-        yield encode(['end', count, crc]);
+        yield frame(encode(['end', count, crc]));
       } finally {
         // Also when the consumer stops early: release level's snapshot.
         await it.close();
       }
     },
   };
+}
+
+const frameHeaderBytes = 4;
+
+function frame(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(frameHeaderBytes + payload.length);
+  new DataView(out.buffer).setUint32(0, payload.length);
+  out.set(payload, frameHeaderBytes);
+  return out;
+}
+
+/** The frames' payloads, however the byte stream was cut into pieces. */
+async function* deframe(
+  pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  maxFrameBytes: number,
+): AsyncIterable<Uint8Array> {
+  let buf = new Uint8Array(0);
+  for await (const piece of pieces) {
+    const joined = new Uint8Array(buf.length + piece.length);
+    joined.set(buf);
+    joined.set(piece, buf.length);
+    buf = joined;
+    let at = 0;
+    while (buf.length - at >= frameHeaderBytes) {
+      const len = new DataView(buf.buffer, buf.byteOffset + at).getUint32(0);
+      if (len > maxFrameBytes) refuse(`a frame claims ${len} bytes`);
+      if (buf.length - at - frameHeaderBytes < len) break;
+      yield buf.subarray(at + frameHeaderBytes, at + frameHeaderBytes + len);
+      at += frameHeaderBytes + len;
+    }
+    buf = buf.subarray(at);
+  }
+  if (buf.length > 0) refuse('the stream ends inside a frame');
 }
 
 function refuse(detail: string): never {
@@ -103,7 +138,7 @@ async function stage(
   let count = 0;
   let phase: 'header' | 'data' | 'ended' = 'header';
   let sawApplied = false;
-  for await (const chunk of chunks) {
+  for await (const chunk of deframe(chunks, mvccLimits.maxSnapshotFrameBytes)) {
     if (phase === 'ended') refuse('data after the end of the stream');
     let msg: unknown;
     try {

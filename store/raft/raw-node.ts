@@ -260,7 +260,11 @@ export class RawNode {
 }
 
 /** A conf change with no context, for callers that need none. */
-export function confChange(type: ConfChangeType, nodeId: NodeId, context = emptyBytes): ConfChange {
+export function confChange(
+  type: ConfChangeType,
+  nodeId: NodeId,
+  context: Uint8Array = emptyBytes,
+): ConfChange {
   return { type, nodeId, context };
 }
 

@@ -36,9 +36,13 @@ export interface GrpcPeerContext {
   logger: TransportLogger;
   random: () => number;
   reportUnreachable(id: NodeId): void;
+  reportRemoved(by: NodeId): void;
 }
 
 type State = 'connecting' | 'open' | 'backoff' | 'closed';
+
+/** How a receiver words its refusal of a removed member (inbound.ts). */
+const removedRefusal = /was removed from the cluster/;
 
 export class GrpcPeer implements OutboundPeer {
   readonly queue: PeerQueue;
@@ -158,6 +162,9 @@ export class GrpcPeer implements OutboundPeer {
       'transport: stream to peer ended',
     );
     this.ctx.reportUnreachable(this.id);
+    if (err?.code === grpc.status.FAILED_PRECONDITION && removedRefusal.test(err.details)) {
+      this.ctx.reportRemoved(this.id);
+    }
     // Try the next url: a member with several may be reachable on another.
     if (this.urls.length > 1) {
       this.urlIndex++;

@@ -39,6 +39,7 @@ export class GrpcTransport extends TransportBase<GrpcPeer> implements PeerReceiv
       logger: this.logger,
       random: this.random,
       reportUnreachable: (peer) => this.reportUnreachable(peer),
+      reportRemoved: (by) => this.reportRemoved(by),
     });
   }
 

@@ -177,6 +177,11 @@ export abstract class TransportBase<P extends OutboundPeer> implements Transport
     this.defer(() => this.handlers.onUnreachable(id));
   }
 
+  /** Called by subclasses when a peer refused us as a removed member. */
+  protected reportRemoved(by: NodeId): void {
+    this.defer(() => this.handlers.onRemovedFromCluster?.(by));
+  }
+
   /** Runs a handler after the current task, and never after close(). */
   protected defer(fn: () => void): void {
     queueMicrotask(() => {

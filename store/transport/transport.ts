@@ -47,6 +47,11 @@ export interface TransportHandlers {
   onSnapshotStatus(id: NodeId, ok: boolean): void;
   /** Answers the Members RPC; without it the RPC answers UNIMPLEMENTED. */
   members?(): MemberInfo[];
+  /**
+   * A peer refused us because we were removed from the cluster (etcd's
+   * peers answer 410 Gone): the member should stop, as etcd's does.
+   */
+  onRemovedFromCluster?(by: NodeId): void;
 }
 
 export interface Transport {

@@ -44,6 +44,22 @@ async function source(): Promise<Harness> {
   return h;
 }
 
+/** A payload as the stream frames it: a 4-byte big-endian length first. */
+function framed(payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + payload.length);
+  new DataView(out.buffer).setUint32(0, payload.length);
+  out.set(payload, 4);
+  return out;
+}
+
+/** The same bytes cut into pieces of `size` bytes, as a transport may deliver them. */
+function recut(chunks: readonly Uint8Array[], size: number): Uint8Array[] {
+  const all = Buffer.concat(chunks);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < all.length; i += size) out.push(all.subarray(i, i + size));
+  return out;
+}
+
 async function chunksOf(store: MvccStore, chunkBytes?: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for await (const chunk of store.exportSnapshot(chunkBytes)) out.push(chunk);
@@ -72,6 +88,15 @@ describe('exportSnapshot → importSnapshot', () => {
     assert.ok(chunks.length > 5, 'several data chunks');
     const copy = await MvccStore.importSnapshot(new MemoryBackend(), chunks);
     await sameState(src.store, copy);
+  });
+
+  it('imports the same state however the byte stream was cut (a transport re-cuts it)', async () => {
+    const src = await source();
+    const chunks = await chunksOf(src.store, 256);
+    for (const size of [1, 7, 1000, 1 << 20]) {
+      const copy = await MvccStore.importSnapshot(new MemoryBackend(), recut(chunks, size));
+      await sameState(src.store, copy);
+    }
   });
 
   it('reproduces the state in a LevelBackend, and the copy keeps applying like the original', async () => {
@@ -171,14 +196,18 @@ describe('a damaged stream is refused and the old state stays', () => {
 
   it('an end whose checksum does not match', async () => {
     await refused((c) => {
-      const end = decode<[string, number, number]>(c[c.length - 1]!);
-      return [...c.slice(0, -1), encode([end[0], end[1], (end[2] + 1) >>> 0])];
+      const end = decode<[string, number, number]>(c[c.length - 1]!.subarray(4));
+      return [...c.slice(0, -1), framed(encode([end[0], end[1], (end[2] + 1) >>> 0]))];
     }, /checksum/);
   });
 
   it('not a snapshot at all', async () => {
-    await refused(() => [encode(['hello', 1])], /not a capstan mvcc snapshot/);
+    await refused(() => [framed(encode(['hello', 1]))], /not a capstan mvcc snapshot/);
     await refused(() => [], /truncated/);
+  });
+
+  it('a stream that ends inside a frame', async () => {
+    await refused((c) => [...c.slice(0, -1), c[c.length - 1]!.subarray(0, 6)], /inside a frame/);
   });
 });
 

@@ -1,0 +1,24 @@
+// What the API handlers need from the replica, as an interface: handlers
+// are tested against it without a whole replica.
+
+import type { ConfChangeType, NodeId, RawNode } from '../../raft/index.js';
+import type { Command, CommandResponse, Member, MvccStore } from '../../mvcc/index.js';
+import type { ReplicaConfig } from '../config.js';
+import type * as w from '../grpc/wire-types.js';
+import type { Logger } from '../logger.js';
+
+export interface ApiContext {
+  readonly cfg: ReplicaConfig;
+  readonly log: Logger;
+  readonly memberId: bigint;
+  readonly clusterId: bigint;
+  readonly mvcc: MvccStore;
+  readonly node: RawNode;
+  header(revision: number): w.ResponseHeader<'out'>;
+  isLeader(): boolean;
+  leader(): NodeId;
+  propose(command: Command): Promise<CommandResponse>;
+  proposeMemberChange(type: ConfChangeType, member: Member): Promise<Member[]>;
+  readBarrier(): Promise<void>;
+  dbSizeBytes(): Promise<number>;
+}

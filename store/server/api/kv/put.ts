@@ -1,0 +1,18 @@
+// KV.Put: validated here, then proposed; answered once this member applied it.
+
+import { validatePut } from '../../../mvcc/index.js';
+import type * as w from '../../grpc/wire-types.js';
+import { putIn, putOut } from '../../wire.js';
+import type { ApiContext } from '../context.js';
+import { unary } from '../unary.js';
+
+export function put(ctx: ApiContext) {
+  return unary<w.PutRequest<'in'>, w.PutResponse<'out'>>(ctx.log, 'Put', async (req) => {
+    const p = putIn(req);
+    const invalid = validatePut(p);
+    if (invalid) throw invalid;
+    const res = await ctx.propose({ put: p });
+    if (!('put' in res)) throw new Error('put answered with another response');
+    return putOut(res.put, (rev) => ctx.header(rev));
+  });
+}

@@ -1,0 +1,42 @@
+// The client-facing gRPC server: etcd's KV, Cluster and Maintenance
+// services and the standard health service on --listen-client-urls.
+// Services not implemented yet (Watch, Lease, Auth) answer UNIMPLEMENTED,
+// which grpc-js does for any service that is not registered.
+
+import * as grpc from '@grpc/grpc-js';
+import { limits } from '../limits.js';
+import { clusterService } from './api/cluster/index.js';
+import type { ApiContext } from './api/context.js';
+import { healthService } from './api/health.js';
+import { kvService } from './api/kv/index.js';
+import { maintenanceService } from './api/maintenance/index.js';
+import { clientProtos } from './grpc/protos.js';
+
+export async function startClientServer(
+  ctx: ApiContext,
+  url: URL,
+  maxRequestBytes: number,
+): Promise<{ server: grpc.Server; port: number }> {
+  const protos = clientProtos();
+  const server = new grpc.Server({
+    // etcd accepts frames up to the request limit plus its gRPC overhead;
+    // larger ones fail in grpc itself (RESOURCE_EXHAUSTED).
+    'grpc.max_receive_message_length': maxRequestBytes + limits.grpcOverheadBytes,
+    'grpc.max_send_message_length': 2 ** 31 - 1,
+    'grpc.keepalive_time_ms': 2 * 60 * 60 * 1000,
+    'grpc.keepalive_timeout_ms': 20 * 1000,
+    'grpc.http2.min_ping_interval_without_data_ms': 5 * 1000,
+  });
+  server.addService(protos.KVService, kvService(ctx));
+  server.addService(protos.ClusterService, clusterService(ctx));
+  server.addService(protos.MaintenanceService, maintenanceService(ctx));
+  server.addService(protos.HealthService, healthService(ctx, ctx.cfg.heartbeatIntervalMs));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${url.hostname}:${url.port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ),
+  );
+  return { server, port };
+}

@@ -1,0 +1,186 @@
+// The ready loop: the one place where the Raft core meets the disk, the
+// network and the state machine. For each Ready, in the order the core's
+// contract requires (docs/raft.md):
+//   0. a snapshot from the leader: install its state first (so a crash
+//      between the two steps leaves state ahead of the log, which the
+//      applier then skips, never the reverse);
+//   1. persist snapshot, entries and hard state in one synced batch — every
+//      proposal made since the last Ready rides in it (group commit);
+//   2. send the messages;
+//   3. apply committed entries to the state machine;
+//   4. answer read states; advance.
+// Anything that steps the node (a message, a proposal, a tick) kicks the
+// loop; it runs one Ready at a time.
+
+import type { RaftLogStore } from '../backend/index.js';
+import {
+  MessageType,
+  type ConfState,
+  type Entry,
+  type Index,
+  type Message,
+  type RawNode,
+  type Snapshot,
+} from '../raft/index.js';
+import type { Transport, TransportHandlers } from '../transport/transport.js';
+import type { Logger } from './logger.js';
+import type { ReadIndexer } from './read-index.js';
+
+export interface StateMachine {
+  /** Installs the state received with `snap` (staged by onSnapshot) before the log records it. */
+  installSnapshot(snap: Snapshot): Promise<void>;
+  /** Applies committed entries in order (synchronously in memory). */
+  apply(entries: readonly Entry[]): void;
+  appliedIndex(): Index;
+  /** The configuration as of the applied index. */
+  confState(): ConfState;
+  /** Turns the core's MsgSnap into one carrying the current state (see docs/store-design.md). */
+  prepareSnapshot(msg: Message): { msg: Message; data: () => AsyncIterable<Uint8Array> };
+  /** Keeps a snapshot's state that arrived from the leader until its Ready installs it. */
+  stageSnapshot(msg: Message, chunks: readonly Uint8Array[]): void;
+  /** Makes everything applied durable (before the log is compacted behind it). */
+  sync(): Promise<void>;
+}
+
+export interface DriverOptions {
+  node: RawNode;
+  log: RaftLogStore;
+  transport: () => Transport;
+  sm: StateMachine;
+  reads: ReadIndexer;
+  logger: Logger;
+  tickMs: number;
+  snapshotCountEntries: number;
+  snapshotCatchUpEntries: number;
+  /** Called when the loop cannot go on (a failed disk write): the process must stop. */
+  onFatal: (err: unknown) => void;
+  /** Called after every Ready is handled (metrics, tests, waiters). */
+  afterReady?: () => void;
+}
+
+export class RaftDriver {
+  private running = false;
+  private stopped = false;
+  private ticker: NodeJS.Timeout | undefined;
+  private loopDone: Promise<void> = Promise.resolve();
+  private snapshotIndex: Index;
+
+  constructor(private readonly o: DriverOptions) {
+    this.snapshotIndex = o.log.storage.snapshot().metadata.index;
+  }
+
+  start(): void {
+    this.ticker = setInterval(() => this.tick(), this.o.tickMs);
+    this.kick();
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.o.node.tick();
+    this.o.reads.onTick(Date.now());
+    this.kick();
+  }
+
+  /** The transport's view of this driver. */
+  handlers(): Omit<TransportHandlers, 'members'> {
+    return {
+      onMessages: (msgs) => {
+        if (this.stopped) return;
+        for (const m of msgs) this.o.node.step(m);
+        this.kick();
+      },
+      onSnapshot: async (msg, chunks) => {
+        if (this.stopped) throw new Error('replica stopped');
+        this.o.sm.stageSnapshot(msg, chunks);
+        this.o.node.step(msg);
+        this.kick();
+      },
+      onUnreachable: (id) => {
+        if (this.stopped) return;
+        this.o.node.reportUnreachable(id);
+        this.kick();
+      },
+      onSnapshotStatus: (id, ok) => {
+        if (this.stopped) return;
+        this.o.node.reportSnapshot(id, ok);
+        this.kick();
+      },
+    };
+  }
+
+  /** Runs the loop soon if anything is ready and it is not already running. */
+  kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    this.loopDone = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.loop())
+      .catch((err: unknown) => {
+        this.stopped = true;
+        this.o.onFatal(err);
+      })
+      .finally(() => {
+        this.running = false;
+        if (!this.stopped && this.o.node.hasReady()) this.kick();
+      });
+  }
+
+  private async loop(): Promise<void> {
+    const { node, log, sm, reads } = this.o;
+    while (!this.stopped && node.hasReady()) {
+      const rd = node.ready();
+      if (rd.snapshot) await sm.installSnapshot(rd.snapshot);
+      await log.save(rd, { sync: rd.mustSync });
+      this.send(rd.messages);
+      if (rd.committedEntries.length > 0) sm.apply(rd.committedEntries);
+      if (rd.snapshot) this.snapshotIndex = rd.snapshot.metadata.index;
+      reads.onReadStates(rd.readStates);
+      node.advance();
+      reads.onApplied(sm.appliedIndex());
+      this.o.afterReady?.();
+      await this.maybeSnapshot();
+    }
+  }
+
+  private send(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    const transport = this.o.transport();
+    const plain: Message[] = [];
+    for (const m of messages) {
+      if (m.type === MessageType.Snap) {
+        const prepared = this.o.sm.prepareSnapshot(m);
+        this.o.logger.info(
+          { to: m.to.toString(16), index: prepared.msg.snapshot?.metadata.index },
+          'sending snapshot',
+        );
+        transport.sendSnapshot(prepared.msg, prepared.data);
+      } else {
+        plain.push(m);
+      }
+    }
+    if (plain.length > 0) transport.send(plain);
+  }
+
+  /**
+   * Every snapshotCountEntries applied entries: make the state durable,
+   * record a raft snapshot at the applied index and drop the log behind it,
+   * keeping a catch-up tail so a slightly slow follower needs no snapshot.
+   */
+  private async maybeSnapshot(): Promise<void> {
+    const applied = this.o.sm.appliedIndex();
+    if (applied - this.snapshotIndex < this.o.snapshotCountEntries) return;
+    const { log, sm } = this.o;
+    await sm.sync();
+    await log.createSnapshot(applied, sm.confState(), new Uint8Array(0));
+    this.snapshotIndex = applied;
+    const compactTo = applied - this.o.snapshotCatchUpEntries;
+    if (compactTo >= log.storage.firstIndex()) await log.compact(compactTo);
+    this.o.logger.info({ index: applied, compactedTo: compactTo }, 'raft snapshot taken');
+  }
+
+  /** Stops ticking and waits for the loop to finish its current Ready. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    await this.loopDone.catch(() => undefined);
+  }
+}
