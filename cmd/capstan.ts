@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../store/demo/demo-cluster.js';
 import { clusterUsage, runCluster } from './cluster.js';
+import { ctlUsage, runCtl } from './ctl.js';
+import { UsageError } from '../store/client/ctl/commands.js';
 import { runStore, storeUsage } from './store.js';
 
 const usage = `usage: capstan <command> [options]
@@ -15,6 +17,7 @@ commands:
   cluster up|status|down|restart
                     a local cluster of store processes (capstan cluster --help)
   store [flags]     run one member of a store cluster (etcd's flags; capstan store --help)
+  ctl <command>     a client for the store: get, put, del, txn, member, endpoint, ... (capstan ctl --help)
   demo [--seed N]   run a three-member Raft cluster in one process and tell what it did
   version           print the version
   help              print this text
@@ -44,6 +47,21 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return runStore(rest);
+    case 'ctl':
+      if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
+        console.log(ctlUsage);
+        return rest.length === 0 ? 2 : 0;
+      }
+      try {
+        return await runCtl(rest);
+      } catch (e) {
+        if (e instanceof UsageError || (e instanceof TypeError && 'code' in e)) {
+          console.error(`capstan ctl: ${e.message}\n\n${ctlUsage}`);
+          return 2;
+        }
+        console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
+        return 1;
+      }
     case 'cluster':
       if (rest.length === 0 || rest.includes('--help') || rest.includes('-h')) {
         console.log(clusterUsage);

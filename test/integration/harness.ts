@@ -23,6 +23,8 @@ export interface TestClusterOptions {
   heartbeatIntervalMs?: number;
   electionTimeoutMs?: number;
   snapshotCount?: number;
+  /** More `capstan store` flags for every member (flag name → value), e.g. max-request-bytes. */
+  extraFlags?: Record<string, string>;
 }
 
 export class TestCluster {
@@ -50,7 +52,7 @@ export class TestCluster {
       })),
     };
     const c = new TestCluster(dir, file);
-    for (const m of file.members) c.launch(m);
+    for (const m of file.members) c.launch(m, o.extraFlags);
     await c.waitForLeader();
     return c;
   }
