@@ -3,6 +3,8 @@
 // acknowledged write is lost; the killed member restarts and catches up.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, key, TestCluster, text } from './harness.js';
 
@@ -83,4 +85,19 @@ test('the killed member restarts from its disk and catches up', async () => {
   assert.equal(new Set(hashes.map((h) => h.hash)).size, 1, 'every member holds the same data');
   const r = await cluster.client(down).range({ key: key('after-restart'), serializable: true });
   assert.equal(text(r.kvs[0]?.value), '1');
+});
+
+test('SIGTERM to the leader hands leadership over before it stops: no election timeout to wait', async () => {
+  const leader = await cluster.waitForLeader();
+  const stoppedAt = Date.now();
+  await cluster.kill(leader, 'SIGTERM');
+  const rest = cluster.running();
+  const next = await cluster.waitForLeader(5000, rest);
+  const took = Date.now() - stoppedAt;
+  const log = await readFile(join(cluster.dir, `${leader}.log`), 'utf8');
+  assert.match(log, /"transferred":true[^\n]*leadership handed over before stopping/);
+  assert.match(log, /capstan store stopped/);
+  assert.ok(rest.includes(next));
+  await cluster.client(next).put({ key: key('after-handover'), value: key('1') });
+  assert.ok(took < 3 * cluster.electionTimeoutMs, `a new leader after ${took} ms`);
 });
