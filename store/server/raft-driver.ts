@@ -15,7 +15,10 @@
 import type { RaftLogStore } from '../backend/index.js';
 import {
   MessageType,
+  StateType,
   type ConfState,
+  type HardState,
+  type Ready,
   type Entry,
   type Index,
   type Message,
@@ -25,6 +28,11 @@ import {
 import type { Transport, TransportHandlers } from '../transport/transport.js';
 import type { Logger } from './logger.js';
 import type { ReadIndexer } from './read-index.js';
+
+/** Messages a leader may send before its own write of the same Ready is durable. */
+function sendsEarly(m: Message): boolean {
+  return m.type === MessageType.App || m.type === MessageType.Heartbeat;
+}
 
 export interface StateMachine {
   /** Installs the state received with `snap` (staged by onSnapshot) before the log records it. */
@@ -64,9 +72,12 @@ export class RaftDriver {
   private ticker: NodeJS.Timeout | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private snapshotIndex: Index;
+  /** The hard state last written. */
+  private lastHard: HardState;
 
   constructor(private readonly o: DriverOptions) {
     this.snapshotIndex = o.log.storage.snapshot().metadata.index;
+    this.lastHard = o.log.storage.hardState();
   }
 
   start(): void {
@@ -127,10 +138,19 @@ export class RaftDriver {
   private async loop(): Promise<void> {
     const { node, log, sm, reads } = this.o;
     while (!this.stopped && node.hasReady()) {
+      const isLeader = node.raft.state === StateType.Leader;
       const rd = node.ready();
+      // A leader may replicate while its own write is in flight (Raft thesis
+      // §10.2.1; etcd does the same): its appends and heartbeats promise
+      // nothing about its own disk, and it counts itself toward commit only
+      // once its write is done. Not when this Ready changes its term or vote,
+      // which must be durable before anyone hears of them.
+      const early = isLeader && !this.changesTermOrVote(rd) ? rd.messages.filter(sendsEarly) : [];
+      this.send(early);
       if (rd.snapshot) await sm.installSnapshot(rd.snapshot);
       await log.save(rd, { sync: rd.mustSync });
-      this.send(rd.messages);
+      if (rd.hardState) this.lastHard = rd.hardState;
+      this.send(early.length === 0 ? rd.messages : rd.messages.filter((m) => !sendsEarly(m)));
       if (rd.committedEntries.length > 0) sm.apply(rd.committedEntries);
       if (rd.snapshot) this.snapshotIndex = rd.snapshot.metadata.index;
       reads.onReadStates(rd.readStates);
@@ -139,6 +159,11 @@ export class RaftDriver {
       this.o.afterReady?.();
       await this.maybeSnapshot();
     }
+  }
+
+  private changesTermOrVote(rd: Ready): boolean {
+    const hs = rd.hardState;
+    return hs !== undefined && (hs.term !== this.lastHard.term || hs.vote !== this.lastHard.vote);
   }
 
   private send(messages: readonly Message[]): void {
