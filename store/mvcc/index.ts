@@ -27,5 +27,12 @@ export {
   MvccError,
   SnapshotInvalidError,
 } from './errors.js';
-export { type ApplyEntry, type ApplyResult, type CommandResponse, MvccStore } from './kv-store.js';
+export {
+  type ApplyEntry,
+  type ApplyResult,
+  type CommandResponse,
+  MvccStore,
+  type MvccOptions,
+} from './kv-store.js';
+export { anyLease, type LeaseLookup, noLeases } from './leases.js';
 export type * from './types.js';

@@ -26,6 +26,7 @@ import type { KvState } from './kv-state.js';
 import { execRange } from './range.js';
 import { type AppliedMark, loadState } from './restore.js';
 import { exportChunks, importChunks, importPending, installStaged } from './snapshot.js';
+import { type LeaseLookup, noLeases } from './leases.js';
 import { execTxn } from './txn.js';
 import type {
   CompactionResponse,
@@ -63,6 +64,11 @@ export type ApplyResult =
   | { index: number; ok: true; response: CommandResponse }
   | { index: number; ok: false; error: ApplyError };
 
+export interface MvccOptions {
+  /** The lessor's view: which lease ids a put may attach (default: none, see leases.ts). */
+  leases?: LeaseLookup;
+}
+
 function byId(a: Member, b: Member): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
@@ -77,15 +83,17 @@ export class MvccStore {
     private readonly state: KvState,
     private applied: AppliedMark,
     private readonly memberTable: Map<bigint, Member>,
+    private readonly leases: LeaseLookup,
   ) {
     this.queue = new WriteQueue(backend);
   }
 
   /** Opens the state stored in `backend` (finishing an interrupted snapshot install or compaction). */
-  static async open(backend: Backend): Promise<MvccStore> {
+  static async open(backend: Backend, options: MvccOptions = {}): Promise<MvccStore> {
     if (importPending(backend)) await installStaged(backend);
     const loaded = await loadState(backend);
-    return new MvccStore(backend, loaded.state, loaded.applied, loaded.members);
+    const leases = options.leases ?? noLeases;
+    return new MvccStore(backend, loaded.state, loaded.applied, loaded.members, leases);
   }
 
   /**
@@ -97,9 +105,10 @@ export class MvccStore {
   static async importSnapshot(
     backend: Backend,
     chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: MvccOptions = {},
   ): Promise<MvccStore> {
     await importChunks(backend, chunks);
-    return MvccStore.open(backend);
+    return MvccStore.open(backend, options);
   }
 
   // ---- apply --------------------------------------------------------------
@@ -150,10 +159,10 @@ export class MvccStore {
     state.begin();
     try {
       let response: CommandResponse;
-      if ('put' in cmd) response = { put: execPut(state, cmd.put) };
+      if ('put' in cmd) response = { put: execPut(state, cmd.put, this.leases) };
       else if ('deleteRange' in cmd)
         response = { deleteRange: execDeleteRange(state, cmd.deleteRange) };
-      else response = { txn: execTxn(state, cmd.txn) };
+      else response = { txn: execTxn(state, cmd.txn, this.leases) };
       state.commit();
       return response;
     } catch (err) {

@@ -6,7 +6,8 @@
 //    in pre-order. (So a nested comparison does NOT see the writes that
 //    come before it in the same transaction.)
 // 2. Along the path, puts with ignoreValue/ignoreLease must find their key
-//    (KeyNotFound), and ranges with a revision must not be in the future or
+//    (KeyNotFound) and a lease must be one the lessor holds (LeaseNotFound),
+//    and ranges with a revision must not be in the future or
 //    compacted (FutureRev, Compacted) — still against the state before.
 // 3. The operations run in order inside one write transaction: reads see
 //    the transaction's earlier writes; all writes share one main revision.
@@ -19,7 +20,8 @@ import { evalCompare } from './compare.js';
 import type { KvState } from './kv-state.js';
 import { execRange } from './range.js';
 import type { RequestOp, ResponseOp, TxnRequest, TxnResponse } from './types.js';
-import { execDeleteRange, execPut } from './write-ops.js';
+import type { LeaseLookup } from './leases.js';
+import { execDeleteRange, execPut, leaseKnown } from './write-ops.js';
 
 interface Cursor {
   at: number;
@@ -42,10 +44,16 @@ function comparePath(state: KvState, r: TxnRequest, path: boolean[]): void {
 }
 
 /** Throws the first error of etcd's checkPut / checkRange along the path. */
-function checkPath(state: KvState, r: TxnRequest, path: boolean[], at: Cursor): void {
+function checkPath(
+  state: KvState,
+  r: TxnRequest,
+  path: boolean[],
+  at: Cursor,
+  leases: LeaseLookup,
+): void {
   for (const op of branch(r, path[at.at++]!)) {
     if ('txn' in op) {
-      checkPath(state, op.txn, path, at);
+      checkPath(state, op.txn, path, at, leases);
     } else if ('put' in op) {
       const p = op.put;
       if (
@@ -54,6 +62,7 @@ function checkPath(state: KvState, r: TxnRequest, path: boolean[], at: Cursor): 
       ) {
         throw etcdError('KeyNotFound');
       }
+      if (!leaseKnown(p.lease, leases)) throw etcdError('LeaseNotFound');
     }
   }
 }
@@ -71,15 +80,21 @@ function checkRanges(state: KvState, r: TxnRequest, path: boolean[], at: Cursor)
   }
 }
 
-function run(state: KvState, r: TxnRequest, path: boolean[], at: Cursor): TxnResponse {
+function run(
+  state: KvState,
+  r: TxnRequest,
+  path: boolean[],
+  at: Cursor,
+  leases: LeaseLookup,
+): TxnResponse {
   const succeeded = path[at.at++]!;
   const responses: ResponseOp[] = [];
   for (const op of branch(r, succeeded)) {
     if ('range' in op) responses.push({ range: execRange(state, op.range) });
-    else if ('put' in op) responses.push({ put: execPut(state, op.put) });
+    else if ('put' in op) responses.push({ put: execPut(state, op.put, leases) });
     else if ('deleteRange' in op)
       responses.push({ deleteRange: execDeleteRange(state, op.deleteRange) });
-    else responses.push({ txn: run(state, op.txn, path, at) });
+    else responses.push({ txn: run(state, op.txn, path, at, leases) });
   }
   return { revision: 0, succeeded, responses };
 }
@@ -89,12 +104,12 @@ function run(state: KvState, r: TxnRequest, path: boolean[], at: Cursor): TxnRes
  * throws an EtcdError for the checks of step 2 before changing anything,
  * or (KeyNotFound) half-way, in which case the caller rolls back.
  */
-export function execTxn(state: KvState, r: TxnRequest): TxnResponse {
+export function execTxn(state: KvState, r: TxnRequest, leases: LeaseLookup): TxnResponse {
   const path: boolean[] = [];
   comparePath(state, r, path);
-  checkPath(state, r, path, { at: 0 });
+  checkPath(state, r, path, { at: 0 }, leases);
   checkRanges(state, r, path, { at: 0 });
-  const resp = run(state, r, path, { at: 0 });
+  const resp = run(state, r, path, { at: 0 }, leases);
   resp.revision = state.viewRev();
   return resp;
 }

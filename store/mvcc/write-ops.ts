@@ -6,6 +6,7 @@
 
 import { etcdError } from '../errors.js';
 import { indexRange, type KvState } from './kv-state.js';
+import type { LeaseLookup } from './leases.js';
 import type {
   DeleteRangeRequest,
   DeleteRangeResponse,
@@ -16,15 +17,23 @@ import type {
 
 const emptyBytes = new Uint8Array(0);
 
+/** Lease 0 is "no lease"; any other must be one the lessor holds. */
+export function leaseKnown(lease: bigint | undefined, leases: LeaseLookup): boolean {
+  return lease === undefined || lease === 0n || leases.has(lease);
+}
+
 /**
- * Throws KeyNotFound when ignoreValue/ignoreLease find no live key; callers
- * check that before the first change of a transaction (etcd's checkPut), so
- * only a key deleted earlier in the same Txn reaches it mid-way (where etcd
- * 3.4 panics; here the transaction rolls back).
+ * Throws LeaseNotFound for a lease the lookup does not hold, then
+ * KeyNotFound when ignoreValue/ignoreLease find no live key, in etcd's
+ * order for a Put (the lessor is asked first). Txn callers check both
+ * before the first change of a transaction (etcd's checkPut), so only a key
+ * deleted earlier in the same Txn reaches it mid-way (where etcd 3.4
+ * panics; here the transaction rolls back).
  */
-export function execPut(state: KvState, r: PutRequest): PutResponse {
+export function execPut(state: KvState, r: PutRequest, leases: LeaseLookup): PutResponse {
   const ignoreValue = r.ignoreValue === true;
   const ignoreLease = r.ignoreLease === true;
+  if (!leaseKnown(r.lease, leases)) throw etcdError('LeaseNotFound');
   const prev = ignoreValue || ignoreLease || r.prevKv === true ? state.getLive(r.key) : undefined;
   if ((ignoreValue || ignoreLease) && prev === undefined) throw etcdError('KeyNotFound');
   const value = ignoreValue ? prev!.value : (r.value ?? emptyBytes);

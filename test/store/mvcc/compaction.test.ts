@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import { isEtcdError } from '../../../store/errors.js';
 import type { Backend } from '../../../store/mvcc/backend.js';
 import { mainOfRevisionKey, revisionRange } from '../../../store/mvcc/keys.js';
-import { MemoryBackend, MvccStore } from '../../../store/mvcc/index.js';
+import { MemoryBackend } from '../../../store/mvcc/index.js';
 import { CrashBackend } from './crash-backend.js';
-import { Harness, waitFor } from './helpers.js';
+import { Harness, openStore, waitFor } from './helpers.js';
 
 /** Main revisions of every stored revision record. */
 async function storedMains(backend: Backend): Promise<number[]> {
@@ -125,7 +125,7 @@ describe('Compaction: what leaves the backend', () => {
   it('is resumed on open after a crash that lost the physical removal', async () => {
     const inner = new MemoryBackend();
     const crash = new CrashBackend(inner);
-    const h = new Harness(await MvccStore.open(crash), crash);
+    const h = new Harness(await openStore(crash), crash);
     for (let i = 0; i < 5; i++) h.put(`k${i % 2}`, `v${i}`); // 2..6
     h.del('k0'); // 7
     await h.store.flush();
@@ -137,7 +137,7 @@ describe('Compaction: what leaves the backend', () => {
     // Simulate a half-done removal too: one of the dropped records is already gone.
     await inner.write([{ type: 'del', key: revisionRange(2, 3).gte }]);
 
-    const again = new Harness(await MvccStore.open(inner.reopen()), inner);
+    const again = new Harness(await openStore(inner.reopen()), inner);
     assert.equal(again.store.compactedRevision(), 7);
     assert.equal(again.store.appliedIndex(), 7);
     assert.deepEqual(await storedMains(inner), [5]);

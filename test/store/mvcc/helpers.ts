@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Command } from '../../../store/mvcc/command.js';
 import type { ApplyResult, CommandResponse } from '../../../store/mvcc/kv-store.js';
 import {
+  anyLease,
   type Backend,
   type DeleteRangeResponse,
   type KeyValue,
@@ -47,6 +48,14 @@ export function rows(kvs: readonly KeyValue[]): string[] {
 }
 
 /** A store plus the raft index of the next entry it applies. */
+/**
+ * Opens a store whose leases attach without a lessor (`anyLease`), as in
+ * etcd's mvcc package: these tests are about revisions, not lease grants.
+ */
+export function openStore(backend: Backend): Promise<MvccStore> {
+  return MvccStore.open(backend, { leases: anyLease });
+}
+
 export class Harness {
   index = 0;
   term = 1;
@@ -56,9 +65,10 @@ export class Harness {
     public backend: Backend,
   ) {}
 
+  /** A store on memory (see openStore). */
   static async memory(): Promise<Harness> {
     const backend = new MemoryBackend();
-    return new Harness(await MvccStore.open(backend), backend);
+    return new Harness(await openStore(backend), backend);
   }
 
   /** Applies commands as consecutive entries in one batch. */

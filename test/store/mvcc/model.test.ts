@@ -11,13 +11,8 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { SeededRandom } from '../../../store/raft/random.js';
 import type { Command } from '../../../store/mvcc/command.js';
-import {
-  MemoryBackend,
-  MvccStore,
-  type RangeRequest,
-  type RequestOp,
-} from '../../../store/mvcc/index.js';
-import { b, Harness, str } from './helpers.js';
+import { MemoryBackend, type RangeRequest, type RequestOp } from '../../../store/mvcc/index.js';
+import { b, Harness, openStore, str } from './helpers.js';
 import {
   type ModelCompare,
   type ModelOp,
@@ -258,7 +253,7 @@ async function runSeed(seed: number): Promise<void> {
   const rnd = new SeededRandom(seed);
   const model = new ReferenceModel();
   const backend = new MemoryBackend();
-  let h = new Harness(await MvccStore.open(backend), backend);
+  let h = new Harness(await openStore(backend), backend);
   const gen = new Generator(rnd, () => model.rev);
   for (let step = 0; step < stepsPerSeed; step++) {
     const op = gen.command();
@@ -284,7 +279,7 @@ async function runSeed(seed: number): Promise<void> {
     if (rnd.chance(0.03)) {
       await h.store.flush();
       const index = h.index;
-      h = new Harness(await MvccStore.open(backend.reopen()), backend);
+      h = new Harness(await openStore(backend.reopen()), backend);
       h.index = index;
       assert.equal(h.store.currentRevision(), model.rev, `step ${step}: revision after reopen`);
     }

@@ -9,11 +9,11 @@ import type { Command } from '../../../store/mvcc/command.js';
 import {
   LevelBackend,
   MemoryBackend,
-  MvccStore,
+  type MvccStore,
   type PutRequest,
 } from '../../../store/mvcc/index.js';
 import { CrashBackend } from './crash-backend.js';
-import { b, Harness, rows, withTempDir } from './helpers.js';
+import { b, Harness, openStore, rows, withTempDir } from './helpers.js';
 
 /** A fixed mix of every command kind; the store ends at revision 12. */
 function script(): Command[] {
@@ -80,10 +80,7 @@ async function observe(store: MvccStore) {
 describe('restart', () => {
   it('reopening a LevelBackend restores state, history, compaction, members and the applied index', async () => {
     await withTempDir(async (dir) => {
-      const first = new Harness(
-        await MvccStore.open(await LevelBackend.open(dir)),
-        new MemoryBackend(),
-      );
+      const first = new Harness(await openStore(await LevelBackend.open(dir)), new MemoryBackend());
       first.term = 3;
       const results = first.applyAll(script());
       assert.ok(results.every((r) => r.ok));
@@ -91,7 +88,7 @@ describe('restart', () => {
       const before = await observe(first.store);
       await first.store.close();
 
-      const store = await MvccStore.open(await LevelBackend.open(dir));
+      const store = await openStore(await LevelBackend.open(dir));
       try {
         const after = await observe(store);
         assert.deepEqual(after, before);
@@ -112,7 +109,7 @@ describe('restart', () => {
     await withTempDir(async (dir) => {
       const level = await LevelBackend.open(dir);
       const crash = new CrashBackend(level);
-      const h = new Harness(await MvccStore.open(crash), crash);
+      const h = new Harness(await openStore(crash), crash);
       const commands = script();
       h.applyAll(commands.slice(0, 6));
       await h.store.flush();
@@ -123,7 +120,7 @@ describe('restart', () => {
       assert.equal(h.all().length, 3, 'and visible to reads before any write');
       await level.close();
 
-      const reopened = await MvccStore.open(await LevelBackend.open(dir));
+      const reopened = await openStore(await LevelBackend.open(dir));
       try {
         assert.deepEqual(await observe(reopened), before);
         assert.equal(reopened.appliedIndex(), 6);
@@ -142,14 +139,11 @@ describe('restart', () => {
 
   it('sync() makes everything applied durable', async () => {
     await withTempDir(async (dir) => {
-      const h = new Harness(
-        await MvccStore.open(await LevelBackend.open(dir)),
-        new MemoryBackend(),
-      );
+      const h = new Harness(await openStore(await LevelBackend.open(dir)), new MemoryBackend());
       h.applyAll(script());
       await h.store.sync();
       await h.store.close();
-      const store = await MvccStore.open(await LevelBackend.open(dir));
+      const store = await openStore(await LevelBackend.open(dir));
       assert.equal(store.appliedIndex(), 16);
       await store.close();
     });
@@ -157,7 +151,7 @@ describe('restart', () => {
 
   it('bootstrapMembers seeds the member table at the bootstrap index, durably', async () => {
     await withTempDir(async (dir) => {
-      const store = await MvccStore.open(await LevelBackend.open(dir));
+      const store = await openStore(await LevelBackend.open(dir));
       const members = [
         {
           id: 2n ** 64n - 1n,
@@ -172,7 +166,7 @@ describe('restart', () => {
       assert.throws(() => store.bootstrapMembers(members, 2, 1), /not new/);
       await store.sync();
       await store.close();
-      const again = await MvccStore.open(await LevelBackend.open(dir));
+      const again = await openStore(await LevelBackend.open(dir));
       assert.deepEqual(again.members(), [members[1], members[0]]);
       assert.equal(again.appliedIndex(), 2);
       assert.equal(again.appliedTerm(), 1);
@@ -195,7 +189,7 @@ describe('reads before the batch is written', () => {
   it('see superseded values that are only in memory', async () => {
     const backend = new MemoryBackend();
     const crash = new CrashBackend(backend);
-    const h = new Harness(await MvccStore.open(crash), crash);
+    const h = new Harness(await openStore(crash), crash);
     crash.crash(); // nothing ever reaches the backend
     h.put('a', '1');
     h.put('a', '2');

@@ -13,7 +13,7 @@ import {
   SnapshotInvalidError,
 } from '../../../store/mvcc/index.js';
 import { CrashBackend } from './crash-backend.js';
-import { b, Harness, waitFor, withTempDir } from './helpers.js';
+import { b, Harness, openStore, waitFor, withTempDir } from './helpers.js';
 
 /** A store with history, a compaction and members; revision 31. */
 async function source(): Promise<Harness> {
@@ -164,7 +164,7 @@ describe('a damaged stream is refused and the old state stays', () => {
       MvccStore.importSnapshot(target.backend, mutate(chunks)),
       (e) => e instanceof SnapshotInvalidError && why.test(e.message),
     );
-    const reopened = await MvccStore.open(target.backend);
+    const reopened = await openStore(target.backend);
     assert.equal(await reopened.hash(), hashBefore);
     assert.equal(reopened.range({ key: b('mine') }).kvs.length, 1);
   }
@@ -217,7 +217,7 @@ describe('a crash while installing', () => {
     const chunks = await chunksOf(src.store, 100_000);
     const dataChunks = chunks.length - 2;
     const inner = new MemoryBackend();
-    const target = new Harness(await MvccStore.open(inner), inner);
+    const target = new Harness(await openStore(inner), inner);
     target.put('old', 'x');
     await target.store.flush();
     const crash = new CrashBackend(inner.reopen());
@@ -225,7 +225,7 @@ describe('a crash while installing', () => {
     crash.crashAfter(dataChunks + 1);
     void MvccStore.importSnapshot(crash, chunks);
     await waitFor(() => crash.lost === 1);
-    const reopened = await MvccStore.open(inner.reopen());
+    const reopened = await openStore(inner.reopen());
     await sameState(src.store, reopened);
   });
 });

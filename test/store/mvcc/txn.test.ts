@@ -10,11 +10,10 @@ import type { MemoryBackend } from '../../../store/mvcc/index.js';
 import {
   type Compare,
   type CompareResult,
-  MvccStore,
   type RequestOp,
   type TxnResponse,
 } from '../../../store/mvcc/index.js';
-import { b, Harness, rows, str } from './helpers.js';
+import { b, Harness, openStore, rows, str } from './helpers.js';
 
 const put = (key: string, value: string): RequestOp => ({ put: { key: b(key), value: b(value) } });
 const get = (key: string, extra = {}): RequestOp => ({ range: { key: b(key), ...extra } });
@@ -318,7 +317,7 @@ describe('Txn checks before any change', () => {
     assert.deepEqual(h.all(), ['a=v1@2/3/2/L5', 'b=x@4/4/1', 'c=after@5/5/1']);
     await h.store.flush();
     const backend = (h.backend as MemoryBackend).reopen();
-    const reopened = new Harness(await MvccStore.open(backend), backend);
+    const reopened = new Harness(await openStore(backend), backend);
     assert.deepEqual(reopened.all(), ['a=v1@2/3/2/L5', 'b=x@4/4/1', 'c=after@5/5/1']);
     assert.equal(str(reopened.range('c').kvs[0]!.value), 'after');
   });
