@@ -11,6 +11,7 @@ import { healthService } from './api/health.js';
 import { kvService } from './api/kv/index.js';
 import { maintenanceService } from './api/maintenance/index.js';
 import { clientProtos } from './grpc/protos.js';
+import { checkedService, receiveHardLimitBytes } from './grpc/request-checks.js';
 
 export async function startClientServer(
   ctx: ApiContext,
@@ -18,19 +19,21 @@ export async function startClientServer(
   maxRequestBytes: number,
 ): Promise<{ server: grpc.Server; port: number }> {
   const protos = clientProtos();
+  // etcd accepts frames up to the request limit plus its gRPC overhead;
+  // larger ones are refused as grpc-go refuses them (grpc/request-checks.ts).
+  const frameLimitBytes = maxRequestBytes + limits.grpcOverheadBytes;
   const server = new grpc.Server({
-    // etcd accepts frames up to the request limit plus its gRPC overhead;
-    // larger ones fail in grpc itself (RESOURCE_EXHAUSTED).
-    'grpc.max_receive_message_length': maxRequestBytes + limits.grpcOverheadBytes,
+    'grpc.max_receive_message_length': receiveHardLimitBytes(frameLimitBytes),
     'grpc.max_send_message_length': 2 ** 31 - 1,
     'grpc.keepalive_time_ms': 2 * 60 * 60 * 1000,
     'grpc.keepalive_timeout_ms': 20 * 1000,
     'grpc.http2.min_ping_interval_without_data_ms': 5 * 1000,
   });
-  server.addService(protos.KVService, kvService(ctx));
-  server.addService(protos.ClusterService, clusterService(ctx));
-  server.addService(protos.MaintenanceService, maintenanceService(ctx));
-  server.addService(protos.HealthService, healthService(ctx, ctx.cfg.heartbeatIntervalMs));
+  const checked = (def: grpc.ServiceDefinition) => checkedService(def, frameLimitBytes);
+  server.addService(checked(protos.KVService), kvService(ctx));
+  server.addService(checked(protos.ClusterService), clusterService(ctx));
+  server.addService(checked(protos.MaintenanceService), maintenanceService(ctx));
+  server.addService(checked(protos.HealthService), healthService(ctx, ctx.cfg.heartbeatIntervalMs));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${url.hostname}:${url.port}`,

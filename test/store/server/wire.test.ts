@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { validateTxn } from '../../../store/mvcc/index.js';
 import { SortOrder, SortTarget } from '../../../store/server/grpc/wire-types.js';
 import {
   idIn,
@@ -7,6 +8,7 @@ import {
   leaseOut,
   rangeIn,
   revisionIn,
+  txnIn,
   WireValueError,
 } from '../../../store/server/wire.js';
 
@@ -30,7 +32,7 @@ test('ids are exact bigints both ways, uint64 for members and int64 for leases',
   assert.equal(leaseOut(2n ** 63n - 1n), '9223372036854775807');
 });
 
-test('an enum value etcd does not define is refused, not guessed', () => {
+test('an enum value etcd does not define: a sort order means no sort, as in etcd; a sort target is refused', () => {
   const base = {
     key: Buffer.from('k'),
     range_end: Buffer.alloc(0),
@@ -47,6 +49,16 @@ test('an enum value etcd does not define is refused, not guessed', () => {
     max_create_revision: '0',
   };
   assert.equal(rangeIn(base).sortTarget, 'key');
-  assert.throws(() => rangeIn({ ...base, sort_order: 7 as 0 }), WireValueError);
+  // etcd 3.4 sorts only for ASCEND and DESCEND: any other order leaves key order.
+  const unknownOrder = rangeIn({ ...base, sort_order: 7 as 0, sort_target: SortTarget.VALUE });
+  assert.equal(unknownOrder.sortOrder, 'none');
+  assert.equal(unknownOrder.sortTarget, 'key');
+  // etcd would sort with no comparator and crash; capstan refuses.
+  assert.throws(() => rangeIn({ ...base, sort_target: 9 as 0 }), WireValueError);
   assert.throws(() => rangeIn({ ...base, sort_target: 9 as 0 }), /invalid sort target 9/);
+});
+
+test('a txn operation that holds no request is answered "key not found", as etcd checks it', () => {
+  const t = txnIn({ compare: [], success: [{} as never], failure: [] });
+  assert.equal(validateTxn(t)?.code, 'KeyNotFound');
 });

@@ -43,9 +43,19 @@ export function findMember(ctx: ApiContext, id: bigint): Member {
   return m;
 }
 
+/**
+ * The header of every Cluster response: cluster id, member id and raft term,
+ * but no revision — etcd's ClusterServer.header() leaves it out, since the
+ * member table is not part of the key-value history.
+ */
+export function clusterHeader(ctx: ApiContext): w.ResponseHeader<'out'> {
+  const { revision: _revision, ...rest } = ctx.header(0);
+  return rest;
+}
+
 export function membersOut(
   ctx: ApiContext,
   members: readonly Member[],
 ): { header: w.ResponseHeader<'out'>; members: w.Member<'out'>[] } {
-  return { header: ctx.header(ctx.mvcc.currentRevision()), members: members.map(memberOut) };
+  return { header: clusterHeader(ctx), members: members.map(memberOut) };
 }

@@ -1,6 +1,8 @@
 // Maintenance.Alarm. capstan raises no alarms yet (the space quota and
 // corruption checks that raise them come later), so the list is empty and
-// disarming is a no-op; raising one by hand is refused explicitly.
+// disarming is a no-op; raising one by hand is refused explicitly. The
+// answer has no header: etcd's applier builds the AlarmResponse and its
+// maintenance server returns it as it is.
 
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GrpcStatusError } from '../../../errors.js';
@@ -17,6 +19,6 @@ export function alarm(ctx: ApiContext) {
         'capstan: raising alarms is not supported',
       );
     }
-    return { header: ctx.header(ctx.mvcc.currentRevision()), alarms: [] };
+    return { alarms: [] };
   });
 }

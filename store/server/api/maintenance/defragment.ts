@@ -1,5 +1,6 @@
 // Maintenance.Defragment: level (LevelDB) compacts its files continuously,
-// so there is nothing to do, and the answer is immediate.
+// so there is nothing to do, and the answer is immediate — and empty, as
+// etcd's (no header).
 
 import type * as w from '../../grpc/wire-types.js';
 import type { ApiContext } from '../context.js';
@@ -9,6 +10,6 @@ export function defragment(ctx: ApiContext) {
   return unary<w.DefragmentRequest<'in'>, w.DefragmentResponse<'out'>>(
     ctx.log,
     'Defragment',
-    async () => ({ header: ctx.header(ctx.mvcc.currentRevision()) }),
+    async () => ({}),
   );
 }

@@ -2,6 +2,7 @@
 
 import type { MaintenanceHandlers } from '../../grpc/wire-types.js';
 import type { ApiContext } from '../context.js';
+import { learnerGuarded } from '../learner-guard.js';
 import { alarm } from './alarm.js';
 import { defragment } from './defragment.js';
 import { hash, hashKV } from './hash.js';
@@ -10,7 +11,7 @@ import { snapshot } from './snapshot.js';
 import { status } from './status.js';
 
 export function maintenanceService(ctx: ApiContext): MaintenanceHandlers {
-  return {
+  return learnerGuarded(ctx, {
     Alarm: alarm(ctx),
     Status: status(ctx),
     Defragment: defragment(ctx),
@@ -18,5 +19,5 @@ export function maintenanceService(ctx: ApiContext): MaintenanceHandlers {
     HashKV: hashKV(ctx),
     Snapshot: snapshot(ctx),
     MoveLeader: moveLeader(ctx),
-  };
+  });
 }

@@ -1,6 +1,7 @@
 // Maintenance.MoveLeader: only the leader moves leadership (etcd answers
 // "not leader" elsewhere); the answer comes once the target leads, or with
-// etcd's timeout error if it did not within the request timeout.
+// etcd's timeout error if it did not within the request timeout. The
+// answer is empty, as etcd's (no header).
 
 import { etcdError } from '../../../errors.js';
 import { requestTimeoutMs } from '../../../limits.js';
@@ -26,7 +27,7 @@ export function moveLeader(ctx: ApiContext) {
           await new Promise((r) => setTimeout(r, ctx.cfg.heartbeatIntervalMs));
         }
       }
-      return { header: ctx.header(ctx.mvcc.currentRevision()) };
+      return {};
     },
   );
 }

@@ -1,6 +1,7 @@
 // Maintenance.Status. `version` is the etcd release whose API capstan
 // speaks: clients read it to decide which features they may use.
 
+import { etcdErrors } from '../../../errors.js';
 import type * as w from '../../grpc/wire-types.js';
 import { idOut } from '../../wire.js';
 import type { ApiContext } from '../context.js';
@@ -20,7 +21,8 @@ export function status(ctx: ApiContext) {
       raftIndex: raft.raftLog.committed,
       raftTerm: raft.term,
       raftAppliedIndex: ctx.mvcc.appliedIndex(),
-      errors: [],
+      // As etcd: a member that knows no leader says so here.
+      errors: raft.lead === 0n ? [etcdErrors.NoLeader.message] : [],
       dbSizeInUse: size,
       isLearner: raft.isLearner,
     };

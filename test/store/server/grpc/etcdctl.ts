@@ -33,25 +33,49 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 const runTimeoutMs = 20_000;
 
-/** Runs an executable; never rejects for a non-zero exit (the result says it). */
-export function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+/**
+ * Runs an executable; never rejects for a non-zero exit (the result says it).
+ * `stdin`, when given, is written to the child's standard input, then closed.
+ */
+export function run(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdin?: string | Uint8Array,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { env, timeout: runTimeoutMs }, (err, stdout, stderr) => {
-      if (err !== null && typeof err.code !== 'number') {
-        reject(err);
-        return;
-      }
-      resolve({ exitCode: err === null ? 0 : Number(err.code), stdout, stderr });
-    });
+    const child = execFile(
+      file,
+      args,
+      { env, timeout: runTimeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err !== null && typeof err.code !== 'number') {
+          reject(err);
+          return;
+        }
+        resolve({ exitCode: err === null ? 0 : Number(err.code), stdout, stderr });
+      },
+    );
+    if (stdin !== undefined) {
+      // A child that exits without reading everything closes the pipe: not an error here.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(stdin);
+    }
   });
 }
 
 /** `etcdctl --endpoints=<endpoint> …args` with ETCDCTL_API=3. */
-export function etcdctl(bin: string, endpoint: string, args: string[]): Promise<RunResult> {
+export function etcdctl(
+  bin: string,
+  endpoint: string,
+  args: string[],
+  stdin?: string | Uint8Array,
+): Promise<RunResult> {
   return run(
     bin,
     [`--endpoints=${endpoint}`, '--dial-timeout=5s', '--command-timeout=10s', ...args],
     cleanEnv({ ETCDCTL_API: '3' }),
+    stdin,
   );
 }
 
