@@ -722,6 +722,26 @@ export class Raft {
     this.uncommittedSize = s > this.uncommittedSize ? 0 : this.uncommittedSize - s;
   }
 
+  /**
+   * A follower drops its belief in the current leader (etcd-io/raft's
+   * ForgetLeader), without changing term or campaigning: with PreVote and
+   * CheckQuorum it will then grant pre-votes to others again. The driver
+   * calls it when the leader's connection died; if the leader is in fact
+   * alive, its next heartbeat restores it and nothing else changes.
+   * `electionWithinTicks`, if given, brings this follower's own election
+   * timeout that close.
+   */
+  forgetLeader(electionWithinTicks?: number): void {
+    if (this.state !== StateType.Follower || this.lead === None) return;
+    this.lead = None;
+    if (electionWithinTicks !== undefined) {
+      this.electionElapsed = Math.max(
+        this.electionElapsed,
+        this.randomizedElectionTimeout - electionWithinTicks,
+      );
+    }
+  }
+
   abortLeaderTransfer(): void {
     this.leadTransferee = None;
   }

@@ -165,6 +165,11 @@ export class RawNode {
     this.raft.step(m);
   }
 
+  /** See Raft.forgetLeader: the leader's connection died. */
+  forgetLeader(electionWithinTicks?: number): void {
+    this.raft.forgetLeader(electionWithinTicks);
+  }
+
   reportUnreachable(id: NodeId): void {
     this.raft.step(newMessage({ type: MessageType.Unreachable, from: id }));
   }

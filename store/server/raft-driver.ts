@@ -29,6 +29,9 @@ import type { Transport, TransportHandlers } from '../transport/transport.js';
 import type { Logger } from './logger.js';
 import type { ReadIndexer } from './read-index.js';
 
+/** After losing the leader's connection, a follower campaigns within 1..this many ticks. */
+const fastFailoverJitterTicks = 4;
+
 /** Messages a leader may send before its own write of the same Ready is durable. */
 function sendsEarly(m: Message): boolean {
   return m.type === MessageType.App || m.type === MessageType.Heartbeat;
@@ -109,6 +112,17 @@ export class RaftDriver {
       onUnreachable: (id) => {
         if (this.stopped) return;
         this.o.node.reportUnreachable(id);
+        this.kick();
+      },
+      onPeerDown: (id) => {
+        if (this.stopped || id !== this.o.node.raft.lead) return;
+        // The leader's process may be gone: stop trusting it, and let this
+        // member's election come within a few ticks (randomized, so the
+        // followers do not all campaign at once). PreVote keeps this
+        // harmless if the leader is in fact alive.
+        const jitterTicks = 1 + Math.floor(Math.random() * fastFailoverJitterTicks);
+        this.o.node.forgetLeader(jitterTicks);
+        this.o.logger.info({ leader: id.toString(16) }, 'lost the connection to the leader');
         this.kick();
       },
       onSnapshotStatus: (id, ok) => {

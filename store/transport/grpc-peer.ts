@@ -37,6 +37,7 @@ export interface GrpcPeerContext {
   random: () => number;
   reportUnreachable(id: NodeId): void;
   reportRemoved(by: NodeId): void;
+  reportDown(id: NodeId): void;
 }
 
 type State = 'connecting' | 'open' | 'backoff' | 'closed';
@@ -162,6 +163,7 @@ export class GrpcPeer implements OutboundPeer {
       'transport: stream to peer ended',
     );
     this.ctx.reportUnreachable(this.id);
+    if (err) this.ctx.reportDown(this.id);
     if (err?.code === grpc.status.FAILED_PRECONDITION && removedRefusal.test(err.details)) {
       this.ctx.reportRemoved(this.id);
     }

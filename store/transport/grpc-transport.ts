@@ -40,6 +40,7 @@ export class GrpcTransport extends TransportBase<GrpcPeer> implements PeerReceiv
       random: this.random,
       reportUnreachable: (peer) => this.reportUnreachable(peer),
       reportRemoved: (by) => this.reportRemoved(by),
+      reportDown: (id) => this.reportDown(id),
     });
   }
 

@@ -177,6 +177,11 @@ export abstract class TransportBase<P extends OutboundPeer> implements Transport
     this.defer(() => this.handlers.onUnreachable(id));
   }
 
+  /** Called by subclasses when the connection to a peer broke. */
+  protected reportDown(id: NodeId): void {
+    this.defer(() => this.handlers.onPeerDown?.(id));
+  }
+
   /** Called by subclasses when a peer refused us as a removed member. */
   protected reportRemoved(by: NodeId): void {
     this.defer(() => this.handlers.onRemovedFromCluster?.(by));

@@ -43,6 +43,11 @@ export interface TransportHandlers {
   onSnapshot(msg: Message, chunks: readonly Uint8Array[]): Promise<void>;
   /** A peer could not be reached and messages to it were lost (→ RawNode.reportUnreachable). */
   onUnreachable(id: NodeId): void;
+  /**
+   * The connection to a peer broke (its stream ended with an error): the
+   * process may have died. Raft may use it to fail over faster.
+   */
+  onPeerDown?(id: NodeId): void;
   /** A snapshot sent with sendSnapshot arrived (ok) or did not (→ RawNode.reportSnapshot). */
   onSnapshotStatus(id: NodeId, ok: boolean): void;
   /** Answers the Members RPC; without it the RPC answers UNIMPLEMENTED. */

@@ -16,22 +16,15 @@ after(() => cluster?.close());
 
 test('kill -9 of the leader under write load: a new leader within 2 election timeouts, no acknowledged write lost', async (t) => {
   const leader = await cluster.waitForLeader();
-  const writers = cluster.names().filter((n) => n !== leader);
+  const survivors = cluster.names().filter((n) => n !== leader);
   const acked: string[] = [];
   let stop = false;
-  let lastOkAt = 0;
-  let firstOkAfterKill = 0;
-  let killedAt = 0;
-  const load = writers.map(async (n, w) => {
+  const load = survivors.map(async (n, w) => {
     for (let i = 0; !stop; i++) {
       const k = `w${w}-${i}`;
-      const startedAt = Date.now();
       try {
         await cluster.client(n).put({ key: key(k), value: key(k) }, 2000);
         acked.push(k);
-        lastOkAt = Date.now();
-        // The outage ends with the first write *issued* after the kill.
-        if (killedAt && startedAt >= killedAt && !firstOkAfterKill) firstOkAfterKill = lastOkAt;
       } catch {
         // unacknowledged: may or may not be stored
       }
@@ -39,21 +32,36 @@ test('kill -9 of the leader under write load: a new leader within 2 election tim
   });
   await new Promise((r) => setTimeout(r, 500));
   const before = acked.length;
-  killedAt = Date.now();
+  const killedAt = Date.now();
   await cluster.kill(leader);
-  const newLeader = await cluster.waitForLeader(10_000, writers);
-  await eventually(async () => assert.ok(firstOkAfterKill > 0), 10_000, 'a write after the kill');
+  // The outage: until a fresh write, sent after the kill, succeeds. (Writes
+  // that were in flight to the dead leader stay unanswered until their
+  // deadline, in etcd too: a client cannot know whether they took effect.)
+  let servedAt = 0;
+  while (!servedAt) {
+    for (const n of survivors) {
+      try {
+        await cluster.client(n).put({ key: key('probe'), value: key(String(Date.now())) }, 200);
+        servedAt = Date.now();
+        break;
+      } catch {
+        // not yet
+      }
+    }
+    assert.ok(Date.now() - killedAt < 10_000, 'no write succeeded within 10 s of the kill');
+  }
+  const newLeader = await cluster.waitForLeader(10_000, survivors);
   await new Promise((r) => setTimeout(r, 300));
   stop = true;
   await Promise.all(load);
-  const outage = firstOkAfterKill - killedAt;
+  const outage = servedAt - killedAt;
   t.diagnostic(
-    `leader ${leader} killed; ${newLeader} leads; writes resumed after ${outage} ms; ${acked.length} writes acknowledged (${before} before the kill)`,
+    `leader ${leader} killed; ${newLeader} leads; writes served again after ${outage} ms (election timeout ${cluster.electionTimeoutMs} ms); ${acked.length} writes acknowledged (${before} before the kill)`,
   );
   assert.notEqual(newLeader, leader);
-  assert.ok(outage <= 2 * cluster.electionTimeoutMs, `writes resumed after ${outage} ms`);
+  assert.ok(outage <= 2 * cluster.electionTimeoutMs, `writes served again after ${outage} ms`);
   // Every acknowledged write is on every surviving member.
-  for (const n of writers) {
+  for (const n of survivors) {
     const r = await cluster.client(n).range({ key: key('w'), range_end: key('x') });
     const have = new Set(r.kvs.map((kv) => text(kv.key)));
     const missing = acked.filter((k) => !have.has(k));
