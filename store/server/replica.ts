@@ -76,7 +76,8 @@ export class Replica implements ApiContext {
   }
 
   static async start(cfg: ReplicaConfig, options: ReplicaOptions = {}): Promise<Replica> {
-    const log = options.logger ?? createLogger(cfg.logLevel, { name: cfg.name });
+    const baseLog = options.logger ?? createLogger(cfg.logLevel, { name: cfg.name });
+    let log = baseLog;
     const memberDir = join(cfg.dataDir, 'member');
     await mkdir(memberDir, { recursive: true });
     const raftLog = await openOrExplain(
@@ -86,6 +87,8 @@ export class Replica implements ApiContext {
     const backend = await openOrExplain(() => LevelBackend.open(join(memberDir, 'mvcc')), cfg);
     const mvcc = await MvccStore.open(backend);
     const identity = await resolveIdentity(cfg, raftLog, mvcc, log);
+    // From here every line names the member (the core's own lines carry it, with term and index).
+    log = baseLog.child({ member: identity.memberId.toString(16) });
 
     const waiters = new ProposalWaiters<ApplyOutcome>(requestTimeoutMs(cfg.electionTimeoutMs));
     const transportRef: { current: Transport | undefined } = { current: undefined };
@@ -99,7 +102,7 @@ export class Replica implements ApiContext {
       heartbeatIntervalTicks: 1,
       appliedIndex: raftLog.storage.snapshot().metadata.index,
       maxMessageBytes: limits.maxRequestBytes,
-      logger: raftLogger(log),
+      logger: raftLogger(baseLog),
     });
     const reads = new ReadIndexer(
       { readIndex: (ctx) => node.readIndex(ctx), appliedIndex: () => sm.appliedIndex() },
@@ -161,7 +164,6 @@ export class Replica implements ApiContext {
     driver.start();
     log.info(
       {
-        member: identity.memberId.toString(16),
         cluster: identity.clusterId.toString(16),
         client: replica.clientPort,
         peer: replica.peerPort,
@@ -335,10 +337,7 @@ export class Replica implements ApiContext {
   private onRemoved(): void {
     if (this.removed) return;
     this.removed = true;
-    this.log.warn(
-      { member: this.memberId.toString(16) },
-      'this member was removed from the cluster; stopping',
-    );
+    this.log.warn({}, 'this member was removed from the cluster; stopping');
     setTimeout(() => void this.stop(), stopAfterRemovalMs).unref();
   }
 
@@ -362,7 +361,7 @@ export class Replica implements ApiContext {
     this.reads.rejectAll(etcdError('Stopped'));
     await this.sm.mvcc.close();
     await this.raftLog.close();
-    this.log.info({ member: this.memberId.toString(16) }, 'capstan store stopped');
+    this.log.info({}, 'capstan store stopped');
   }
 
   private async transferLeadershipBeforeStop(): Promise<void> {
