@@ -30,7 +30,21 @@ export const limits = {
   learnerReadyFraction: 0.9,
   /** Size of one snapshot chunk on the peer wire. */
   snapshotChunkBytes: 1 * MiB,
+  /** Longest TTL a lease may be granted (etcd's lease.MaxLeaseTTL). */
+  maxLeaseTtlSeconds: 9_000_000_000,
+  /** How often the leader checkpoints remaining lease TTLs through Raft (etcd: 5 min). */
+  leaseCheckpointIntervalMs: 5 * 60 * 1000,
+  /** Leases revoked per second at most when many expire at once (etcd's leaseRevokeRate). */
+  leaseRevokePerSecond: 1000,
 } as const;
+
+/**
+ * The shortest TTL a lease gets (etcd's minLeaseTTL): 1.5 election timeouts,
+ * rounded up to whole seconds, so a lease outlives a leader election.
+ */
+export function minLeaseTtlSeconds(electionTimeoutMs: number): number {
+  return Math.ceil((3 * electionTimeoutMs) / 2 / 1000);
+}
 
 /**
  * How long a proposal may wait for its result before the client gets

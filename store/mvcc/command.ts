@@ -11,7 +11,11 @@ import { decode, encode } from '../backend/codec.js';
 import { limits } from '../limits.js';
 import { MalformedCommandError } from './errors.js';
 import type {
+  AlarmRequest,
   CompactionRequest,
+  LeaseCheckpointRequest,
+  LeaseGrantRequest,
+  LeaseRevokeRequest,
   Compare,
   DeleteRangeRequest,
   Member,
@@ -28,6 +32,10 @@ export type Command =
   | { compaction: CompactionRequest }
   | { memberUpsert: { member: Member } }
   | { memberRemove: { id: bigint } }
+  | { leaseGrant: LeaseGrantRequest }
+  | { leaseRevoke: LeaseRevokeRequest }
+  | { leaseCheckpoint: LeaseCheckpointRequest }
+  | { alarm: AlarmRequest }
   | { noop: true };
 
 export function encodeCommand(command: Command): Uint8Array {
@@ -221,6 +229,37 @@ export function parseCommand(raw: unknown): Command {
     case 'memberRemove':
       bigint(obj(o.memberRemove, 'memberRemove'), 'id', 'memberRemove', 0n, maxUint64, false);
       break;
+    case 'leaseGrant': {
+      const g = obj(o.leaseGrant, 'leaseGrant');
+      bigint(g, 'id', 'leaseGrant', minInt64, maxInt64, false);
+      if (g.ttl === undefined) fail('leaseGrant.ttl', 'is required');
+      int(g, 'ttl', 'leaseGrant');
+      break;
+    }
+    case 'leaseRevoke':
+      bigint(obj(o.leaseRevoke, 'leaseRevoke'), 'id', 'leaseRevoke', minInt64, maxInt64, false);
+      break;
+    case 'leaseCheckpoint': {
+      const c = obj(o.leaseCheckpoint, 'leaseCheckpoint');
+      list(c, 'checkpoints', 'leaseCheckpoint').forEach((x, i) => {
+        const path = `leaseCheckpoint.checkpoints[${i}]`;
+        const cp = obj(x, path);
+        bigint(cp, 'id', path, minInt64, maxInt64, false);
+        if (cp.remainingTtl === undefined) fail(`${path}.remainingTtl`, 'is required');
+        int(cp, 'remainingTtl', path);
+      });
+      break;
+    }
+    case 'alarm': {
+      const a = obj(o.alarm, 'alarm');
+      oneOf(a, 'action', 'alarm', ['get', 'activate', 'deactivate'], false);
+      bigint(a, 'memberId', 'alarm', 0n, maxUint64);
+      oneOf(a, 'alarm', 'alarm', ['nospace', 'corrupt'], true);
+      if (a.action !== 'get' && (a.memberId === undefined || a.alarm === undefined)) {
+        fail('alarm', 'needs memberId and alarm to activate or deactivate');
+      }
+      break;
+    }
     case 'noop':
       if (o.noop !== true) fail('noop', 'must be true');
       break;

@@ -14,6 +14,7 @@ export {
   validateCommand,
   validateCompaction,
   validateDeleteRange,
+  validateLeaseGrant,
   validatePut,
   validateRange,
   validateTxn,
@@ -32,7 +33,11 @@ export {
   type ApplyResult,
   type CommandResponse,
   MvccStore,
+  type MvccListener,
   type MvccOptions,
 } from './kv-store.js';
+export type { HistoryPage } from './history.js';
+export { type Lease, type LeaseChange, type LeaseCheckpoint, LeaseTable } from './lease-table.js';
+export { tombstoneKv } from './kv-state.js';
 export { anyLease, type LeaseLookup, noLeases } from './leases.js';
 export type * from './types.js';

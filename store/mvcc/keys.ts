@@ -2,7 +2,9 @@
 //
 // On disk one ASCII letter names the record kind:
 //   'c/' + member id (8 bytes)     → member record
+//   'l/' + lease id (8 bytes)      → lease record
 //   'm/applied' | 'm/compacted' | 'm/scheduled-compact' → meta records
+//   'm/alarm/' + member id (8) + alarm type (1) → an active alarm
 //   'r' + main (8) + sub (8)       → one revision of one key
 //   'x' + any of the above         → staged snapshot data (while importing)
 //   'z/import'                     → marker: a complete staged snapshot awaits install
@@ -16,6 +18,8 @@
 const utf8 = new TextEncoder();
 
 export const memberPrefix = utf8.encode('c/');
+export const leasePrefix = utf8.encode('l/');
+export const alarmPrefix = utf8.encode('m/alarm/');
 export const appliedKey = utf8.encode('m/applied');
 export const compactedKey = utf8.encode('m/compacted');
 export const scheduledCompactKey = utf8.encode('m/scheduled-compact');
@@ -42,6 +46,8 @@ export const stagingRange: KeyRange = {
   lt: Uint8Array.of(stagingPrefix + 1),
 };
 export const memberRange: KeyRange = { gte: memberPrefix, lt: utf8.encode('c0') };
+export const leaseRange: KeyRange = { gte: leasePrefix, lt: utf8.encode('l0') };
+export const alarmRange: KeyRange = { gte: alarmPrefix, lt: utf8.encode('m/alarm0') };
 
 const twoTo32 = 0x1_0000_0000;
 
@@ -86,6 +92,23 @@ export function memberKey(id: bigint): Uint8Array {
   const key = new Uint8Array(memberPrefix.length + 8);
   key.set(memberPrefix);
   new DataView(key.buffer).setBigUint64(memberPrefix.length, BigInt.asUintN(64, id));
+  return key;
+}
+
+/** The key of a lease record. Lease ids are int64, stored as their two's complement. */
+export function leaseKey(id: bigint): Uint8Array {
+  const key = new Uint8Array(leasePrefix.length + 8);
+  key.set(leasePrefix);
+  new DataView(key.buffer).setBigUint64(leasePrefix.length, BigInt.asUintN(64, id));
+  return key;
+}
+
+/** The key of an active alarm of one member. */
+export function alarmKey(memberId: bigint, alarm: number): Uint8Array {
+  const key = new Uint8Array(alarmPrefix.length + 9);
+  key.set(alarmPrefix);
+  new DataView(key.buffer).setBigUint64(alarmPrefix.length, BigInt.asUintN(64, memberId));
+  key[alarmPrefix.length + 8] = alarm;
   return key;
 }
 

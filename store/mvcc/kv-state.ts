@@ -17,7 +17,7 @@ import { MvccCorruptionError } from './errors.js';
 import { KeyIndex, type RevisionRef } from './key-index.js';
 import { ownBytes, revisionKey, toIndexKey } from './keys.js';
 import { decodeRevisionRecord, encodePutRecord, encodeTombstoneRecord } from './record.js';
-import type { KeyValue, Revision } from './types.js';
+import type { KeyValue, MvccEvent, Revision } from './types.js';
 
 /**
  * A key range in index form: `end` undefined selects the single key `key`,
@@ -34,6 +34,13 @@ export function indexRange(key: Uint8Array, rangeEnd: Uint8Array | undefined): I
   if (rangeEnd === undefined || rangeEnd.length === 0) return { key: k, end: undefined };
   if (rangeEnd.length === 1 && rangeEnd[0] === 0) return { key: k, end: '' };
   return { key: k, end: toIndexKey(rangeEnd) };
+}
+
+const noBytes = new Uint8Array(0);
+
+/** The kv of a delete event: the key and the revision of the deletion, as etcd sends it. */
+export function tombstoneKv(key: Uint8Array, modRevision: Revision): KeyValue {
+  return { key, createRevision: 0, modRevision, version: 0, value: noBytes, lease: 0n };
 }
 
 export interface Collected {
@@ -62,6 +69,14 @@ export class KvState {
   flushedRev: Revision = 0;
   /** The backend batch being built; the store swaps in a new array per batch. */
   ops: BatchOp[] = [];
+  /**
+   * Called when a write transaction commits a new revision, with its events
+   * in the order they were made (the watch hub and the lease table's key
+   * attachments feed on it). The array belongs to the callee.
+   */
+  onCommit: ((revision: Revision, events: MvccEvent[]) => void) | undefined;
+  /** The events of the open write transaction. */
+  private events: MvccEvent[] = [];
 
   private inTxn = false;
   private changes = 0;
@@ -198,14 +213,19 @@ export class KvState {
     this.changes = 0;
     this.undo.length = 0;
     this.opsMark = this.ops.length;
+    this.events = [];
   }
 
   /** Ends the transaction; the store's revision moves iff something changed. */
   commit(): Revision {
-    if (this.changes > 0) this.currentRev++;
+    const changed = this.changes > 0;
+    if (changed) this.currentRev++;
     this.inTxn = false;
     this.changes = 0;
     this.undo.length = 0;
+    const events = this.events;
+    this.events = [];
+    if (changed) this.onCommit?.(this.currentRev, events);
     return this.currentRev;
   }
 
@@ -225,6 +245,7 @@ export class KvState {
     this.inTxn = false;
     this.changes = 0;
     this.undo.length = 0;
+    this.events = [];
   }
 
   private remember(ki: KeyIndex, created: boolean): void {
@@ -273,6 +294,7 @@ export class KvState {
     this.retire(ki, prev);
     ki.appendPut(main, sub);
     ki.latest = kv;
+    this.events.push({ type: 'put', kv, prevKv: prev });
     this.ops.push({ type: 'put', key: revisionKey(main, sub), value: encodePutRecord(kv) });
   }
 
@@ -294,6 +316,7 @@ export class KvState {
     const sub = this.changes++;
     this.remember(ki, false);
     this.retire(ki, ki.latest);
+    this.events.push({ type: 'delete', kv: tombstoneKv(ki.key, main), prevKv: ki.latest });
     ki.appendTombstone(main, sub);
     ki.latest = undefined;
     this.ops.push({

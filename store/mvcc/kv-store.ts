@@ -21,17 +21,27 @@ import { type Command, decodeCommand, parseCommand } from './command.js';
 import { compactIndex, removeRevisions, scheduledCompactOp } from './compaction.js';
 import { AlreadyAppliedError, type ApplyError, isApplyError } from './errors.js';
 import { hashKV, hashState } from './hash.js';
-import { appliedKey, memberKey, stateRange } from './keys.js';
-import type { KvState } from './kv-state.js';
+import { readHistory, type HistoryPage } from './history.js';
+import { alarmKey, appliedKey, memberKey, stateRange } from './keys.js';
+import { indexRange, type KvState } from './kv-state.js';
+import { type Lease, type LeaseChange, LeaseTable } from './lease-table.js';
 import { execRange } from './range.js';
 import { type AppliedMark, loadState } from './restore.js';
 import { exportChunks, importChunks, importPending, installStaged } from './snapshot.js';
-import { type LeaseLookup, noLeases } from './leases.js';
+import type { LeaseLookup } from './leases.js';
 import { execTxn } from './txn.js';
 import type {
+  AlarmKind,
+  AlarmMember,
+  AlarmRequest,
+  AlarmResponse,
   CompactionResponse,
   DeleteRangeResponse,
   HashKVResult,
+  KeyValue,
+  LeaseCheckpointRequest,
+  LeaseGrantRequest,
+  LeaseGrantResponse,
   Member,
   MembersResponse,
   NoopResponse,
@@ -39,6 +49,10 @@ import type {
   RangeRequest,
   RangeResponse,
   Revision,
+  RevisionEvents,
+  RevisionResponse,
+  RequestOp,
+  TxnRequest,
   TxnResponse,
 } from './types.js';
 import { validateCommand, validateRange } from './validate.js';
@@ -58,15 +72,56 @@ export type CommandResponse =
   | { txn: TxnResponse }
   | { compaction: CompactionResponse }
   | { members: MembersResponse }
+  | { leaseGrant: LeaseGrantResponse }
+  | { leaseRevoke: RevisionResponse }
+  | { leaseCheckpoint: RevisionResponse }
+  | { alarm: AlarmResponse }
   | { noop: NoopResponse };
 
 export type ApplyResult =
   | { index: number; ok: true; response: CommandResponse }
   | { index: number; ok: false; error: ApplyError };
 
+/**
+ * Told what each applyEntries call changed, synchronously, after its batch
+ * is queued and before it returns. Must not throw or call back into the
+ * store's apply.
+ */
+export interface MvccListener {
+  /** The events of every revision the call committed, oldest first. */
+  onEvents?(revisions: readonly RevisionEvents[]): void;
+  /** Leases granted, revoked or checkpointed by the call, in order. */
+  onLeases?(changes: readonly LeaseChange[]): void;
+  /**
+   * The replica replaced its whole state with a snapshot from the leader
+   * (the store given is the new one; the old one is closed). Events between
+   * the old and new revisions were never reported: read them with
+   * readHistory, as far as compaction allows.
+   */
+  onRestored?(store: MvccStore): void;
+}
+
 export interface MvccOptions {
-  /** The lessor's view: which lease ids a put may attach (default: none, see leases.ts). */
+  /**
+   * Which lease ids a put may attach. Default: the store's own lease table
+   * (leases granted through leaseGrant commands); tests of the revision
+   * logic alone pass anyLease.
+   */
   leases?: LeaseLookup;
+  listener?: MvccListener;
+}
+
+const alarmKinds: readonly AlarmKind[] = ['nospace', 'corrupt'];
+
+function alarmId(a: AlarmMember): string {
+  return `${a.memberId}/${a.alarm}`;
+}
+
+/** Whether a Txn writes (etcd's capped applier refuses those under NOSPACE). */
+function txnPuts(r: TxnRequest): boolean {
+  const puts = (ops: readonly RequestOp[] | undefined): boolean =>
+    (ops ?? []).some((op) => 'put' in op || ('txn' in op && txnPuts(op.txn)));
+  return puts(r.success) || puts(r.failure);
 }
 
 function byId(a: Member, b: Member): number {
@@ -78,22 +133,52 @@ export class MvccStore {
   /** Work to queue after the batch of the current applyEntries call. */
   private after: (() => void)[] = [];
 
+  /** Revisions committed by the current applyEntries call, with their events. */
+  private committed: RevisionEvents[] = [];
+  private leaseChanges: LeaseChange[] = [];
+  private readonly leaseLookup: LeaseLookup;
+
   private constructor(
     private readonly backend: Backend,
     private readonly state: KvState,
     private applied: AppliedMark,
     private readonly memberTable: Map<bigint, Member>,
-    private readonly leases: LeaseLookup,
+    private readonly leaseTable: LeaseTable,
+    private readonly alarmTable: Map<string, AlarmMember>,
+    options: MvccOptions,
   ) {
     this.queue = new WriteQueue(backend);
+    this.leaseLookup = options.leases ?? leaseTable;
+    this.listener = options.listener;
+    state.onCommit = (revision, events) => {
+      this.leaseTable.follow(events);
+      this.committed.push({ revision, events });
+    };
   }
+
+  /** Where applyEntries reports what it changed; may be set once the store is open. */
+  listener: MvccListener | undefined;
 
   /** Opens the state stored in `backend` (finishing an interrupted snapshot install or compaction). */
   static async open(backend: Backend, options: MvccOptions = {}): Promise<MvccStore> {
     if (importPending(backend)) await installStaged(backend);
     const loaded = await loadState(backend);
-    const leases = options.leases ?? noLeases;
-    return new MvccStore(backend, loaded.state, loaded.applied, loaded.members, leases);
+    const leaseTable = await LeaseTable.load(backend);
+    loaded.state.forEachKey((ki) => {
+      const lease = ki.latest?.lease ?? 0n;
+      if (lease !== 0n) leaseTable.attach(lease, ki.key);
+    });
+    const alarms = new Map<string, AlarmMember>();
+    for (const a of loaded.alarms) alarms.set(alarmId(a), a);
+    return new MvccStore(
+      backend,
+      loaded.state,
+      loaded.applied,
+      loaded.members,
+      leaseTable,
+      alarms,
+      options,
+    );
   }
 
   /**
@@ -142,7 +227,49 @@ export class MvccStore {
       for (const job of this.after) job();
     }
     this.state.ops = [];
+    this.report();
     return results;
+  }
+
+  private report(): void {
+    const committed = this.committed;
+    const leaseChanges = this.leaseChanges;
+    if (committed.length > 0) {
+      this.committed = [];
+      this.listener?.onEvents?.(committed);
+    }
+    if (leaseChanges.length > 0) {
+      this.leaseChanges = [];
+      this.listener?.onLeases?.(leaseChanges);
+    }
+  }
+
+  private alarmed(kind: AlarmKind): boolean {
+    if (this.alarmTable.size === 0) return false;
+    for (const a of this.alarmTable.values()) if (a.alarm === kind) return true;
+    return false;
+  }
+
+  /** etcd's capped and corrupt appliers: what an active alarm refuses. */
+  private checkAlarms(cmd: Command): void {
+    if (this.alarmTable.size === 0) return;
+    if (
+      this.alarmed('corrupt') &&
+      ('put' in cmd ||
+        'deleteRange' in cmd ||
+        'txn' in cmd ||
+        'compaction' in cmd ||
+        'leaseGrant' in cmd ||
+        'leaseRevoke' in cmd)
+    ) {
+      throw etcdError('Corrupt');
+    }
+    if (
+      this.alarmed('nospace') &&
+      ('put' in cmd || 'leaseGrant' in cmd || ('txn' in cmd && txnPuts(cmd.txn)))
+    ) {
+      throw etcdError('NoSpace');
+    }
   }
 
   private applyCommand(raw: Command | Uint8Array): CommandResponse {
@@ -150,7 +277,14 @@ export class MvccStore {
     const cmd = raw instanceof Uint8Array ? decodeCommand(raw) : parseCommand(raw);
     const invalid = validateCommand(cmd);
     if (invalid !== undefined) throw invalid;
+    this.checkAlarms(cmd);
     if ('compaction' in cmd) return { compaction: this.compact(cmd.compaction.revision) };
+    if ('leaseGrant' in cmd) return { leaseGrant: this.grantLease(cmd.leaseGrant) };
+    if ('leaseRevoke' in cmd) return { leaseRevoke: this.revokeLease(cmd.leaseRevoke.id) };
+    if ('leaseCheckpoint' in cmd) {
+      return { leaseCheckpoint: this.checkpointLeases(cmd.leaseCheckpoint) };
+    }
+    if ('alarm' in cmd) return { alarm: this.alarm(cmd.alarm) };
     if ('memberUpsert' in cmd) return { members: this.upsertMember(cmd.memberUpsert.member) };
     if ('memberRemove' in cmd) return { members: this.removeMember(cmd.memberRemove.id) };
     if ('noop' in cmd) return { noop: this.noop() };
@@ -159,10 +293,10 @@ export class MvccStore {
     state.begin();
     try {
       let response: CommandResponse;
-      if ('put' in cmd) response = { put: execPut(state, cmd.put, this.leases) };
+      if ('put' in cmd) response = { put: execPut(state, cmd.put, this.leaseLookup) };
       else if ('deleteRange' in cmd)
         response = { deleteRange: execDeleteRange(state, cmd.deleteRange) };
-      else response = { txn: execTxn(state, cmd.txn, this.leases) };
+      else response = { txn: execTxn(state, cmd.txn, this.leaseLookup) };
       state.commit();
       return response;
     } catch (err) {
@@ -221,6 +355,62 @@ export class MvccStore {
     return { revision: this.state.currentRev, members: this.members() };
   }
 
+  private grantLease(r: LeaseGrantRequest): LeaseGrantResponse {
+    if (this.leaseTable.has(r.id)) throw etcdError('LeaseExist');
+    const lease: Lease = { id: r.id, ttl: r.ttl, remainingTtl: 0 };
+    this.leaseTable.put(lease, this.state.ops);
+    this.leaseChanges.push({ type: 'grant', lease });
+    return { revision: this.state.currentRev, id: r.id, ttl: r.ttl };
+  }
+
+  /** Deletes the lease's keys in one revision (in key order, as etcd), then the lease. */
+  private revokeLease(id: bigint): RevisionResponse {
+    if (!this.leaseTable.has(id)) throw etcdError('LeaseNotFound');
+    const keys = this.leaseTable.keysOf(id);
+    if (keys.length > 0) {
+      const state = this.state;
+      state.begin();
+      try {
+        for (const ik of keys) state.deleteRange({ key: ik, end: undefined });
+        state.commit();
+      } catch (err) {
+        state.rollback();
+        throw err;
+      }
+    }
+    this.leaseTable.remove(id, this.state.ops);
+    this.leaseChanges.push({ type: 'revoke', id });
+    return { revision: this.state.currentRev };
+  }
+
+  private checkpointLeases(r: LeaseCheckpointRequest): RevisionResponse {
+    for (const cp of r.checkpoints) {
+      const lease = this.leaseTable.get(cp.id);
+      if (lease === undefined) continue;
+      const next: Lease = { ...lease, remainingTtl: Math.max(0, cp.remainingTtl) };
+      this.leaseTable.put(next, this.state.ops);
+      this.leaseChanges.push({ type: 'checkpoint', lease: next });
+    }
+    return { revision: this.state.currentRev };
+  }
+
+  private alarm(r: AlarmRequest): AlarmResponse {
+    const revision = this.state.currentRev;
+    if (r.action === 'get') return { revision, alarms: this.alarms() };
+    const a: AlarmMember = { memberId: r.memberId!, alarm: r.alarm! };
+    const id = alarmId(a);
+    const key = alarmKey(a.memberId, alarmKinds.indexOf(a.alarm) + 1);
+    if (r.action === 'activate') {
+      if (this.alarmTable.has(id)) return { revision, alarms: [] };
+      this.alarmTable.set(id, a);
+      this.state.ops.push({ type: 'put', key, value: encodeRecord(a) });
+      return { revision, alarms: [a] };
+    }
+    if (!this.alarmTable.delete(id)) return { revision, alarms: [] };
+    this.state.ops.push({ type: 'del', key });
+    return { revision, alarms: [a] };
+  }
+
   private noop(): NoopResponse {
     return { revision: this.state.currentRev };
   }
@@ -254,6 +444,67 @@ export class MvccStore {
   /** Members ordered by id. */
   members(): Member[] {
     return [...this.memberTable.values()].sort(byId);
+  }
+
+  /** Active alarms, ordered by member id, then kind (NOSPACE before CORRUPT). */
+  alarms(): AlarmMember[] {
+    return [...this.alarmTable.values()].sort((a, b) =>
+      a.memberId !== b.memberId
+        ? a.memberId < b.memberId
+          ? -1
+          : 1
+        : alarmKinds.indexOf(a.alarm) - alarmKinds.indexOf(b.alarm),
+    );
+  }
+
+  // ---- leases -------------------------------------------------------------
+
+  lease(id: bigint): Lease | undefined {
+    return this.leaseTable.get(id);
+  }
+
+  /** Every lease, ordered by id. */
+  leases(): Lease[] {
+    return this.leaseTable.list();
+  }
+
+  /** The live keys attached to lease `id`, in key order. */
+  leaseKeys(id: bigint): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const ik of this.leaseTable.keysOf(id)) {
+      const kv = this.state.lookup(ik)?.latest;
+      if (kv !== undefined) out.push(kv.key);
+    }
+    return out;
+  }
+
+  // ---- history (watchers) -------------------------------------------------
+
+  /**
+   * The stored events of revisions [from, to] (to ≤ the current revision),
+   * a page of about `maxEvents` whole revisions at a time. Throws Compacted
+   * when `from` is at or below the compacted revision: those events are gone.
+   */
+  readHistory(from: Revision, to: Revision, maxEvents: number): Promise<HistoryPage> {
+    if (from <= this.state.compactRev) return Promise.reject(etcdError('Compacted'));
+    return readHistory(
+      this.queue,
+      this.backend,
+      from,
+      Math.min(to, this.state.currentRev),
+      maxEvents,
+    );
+  }
+
+  /**
+   * The version of `key` just before revision `rev` (what a watcher that
+   * asked for prev_kv gets), or undefined when there was none or it has
+   * been compacted away.
+   */
+  prevOf(key: Uint8Array, rev: Revision): KeyValue | undefined {
+    const at = rev - 1;
+    if (at < 1 || at < this.state.compactRev || at > this.state.currentRev) return undefined;
+    return this.state.collect(indexRange(key, undefined), at, 1, false).kvs[0];
   }
 
   // ---- persistence --------------------------------------------------------

@@ -9,6 +9,7 @@ import { finishCompaction, readRevisionMeta } from './compaction.js';
 import { MvccCorruptionError } from './errors.js';
 import { KeyIndex } from './key-index.js';
 import {
+  alarmRange,
   appliedKey,
   compactedKey,
   mainOfRevisionKey,
@@ -21,7 +22,7 @@ import {
 } from './keys.js';
 import { KvState } from './kv-state.js';
 import { decodeRevisionRecord } from './record.js';
-import type { Member } from './types.js';
+import type { AlarmKind, AlarmMember, Member } from './types.js';
 
 export interface AppliedMark {
   index: number;
@@ -32,6 +33,7 @@ export interface LoadedState {
   state: KvState;
   applied: AppliedMark;
   members: Map<bigint, Member>;
+  alarms: AlarmMember[];
 }
 
 function readApplied(backend: Backend): AppliedMark {
@@ -65,6 +67,26 @@ async function readMembers(backend: Backend): Promise<Map<bigint, Member>> {
     }
   }
   return members;
+}
+
+async function readAlarms(backend: Backend): Promise<AlarmMember[]> {
+  const alarms: AlarmMember[] = [];
+  for await (const batch of backend.iterate(alarmRange)) {
+    for (const [, value] of batch) {
+      const a = decodeRecord<AlarmMember>(value);
+      const kinds: readonly AlarmKind[] = ['nospace', 'corrupt'];
+      if (
+        typeof a !== 'object' ||
+        a === null ||
+        typeof a.memberId !== 'bigint' ||
+        !kinds.includes(a.alarm)
+      ) {
+        throw new MvccCorruptionError('mvcc: damaged alarm record');
+      }
+      alarms.push({ memberId: a.memberId, alarm: a.alarm });
+    }
+  }
+  return alarms;
 }
 
 /** Rebuilds the key index and live values from every stored revision. */
@@ -108,6 +130,7 @@ export async function loadState(backend: Backend): Promise<LoadedState> {
   const state = new KvState(backend);
   const applied = readApplied(backend);
   const members = await readMembers(backend);
+  const alarms = await readAlarms(backend);
   const scheduled = readRevisionMeta(backend, scheduledCompactKey);
   const finished = readRevisionMeta(backend, compactedKey);
   await rebuildIndex(backend, state);
@@ -118,5 +141,5 @@ export async function loadState(backend: Backend): Promise<LoadedState> {
   if (scheduled !== undefined && scheduled > (finished ?? -1)) {
     await finishCompaction(backend, state, scheduled);
   }
-  return { state, applied, members };
+  return { state, applied, members, alarms };
 }

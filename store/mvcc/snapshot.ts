@@ -123,7 +123,9 @@ function refuse(detail: string): never {
 function checkPair(key: unknown, value: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || !(value instanceof Uint8Array)) refuse('a pair is not bytes');
   const kind = key[0];
-  const known = kind === 0x63 || kind === 0x6d || (kind === 0x72 && isRevisionKey(key));
+  // c/ members, l/ leases, m/ meta and alarms, r revisions.
+  const known =
+    kind === 0x63 || kind === 0x6c || kind === 0x6d || (kind === 0x72 && isRevisionKey(key));
   if (!known) refuse('a key is outside the state');
   if (unseal(value) === undefined) refuse('a record fails its checksum');
 }

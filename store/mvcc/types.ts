@@ -21,6 +21,24 @@ export interface KeyValue {
   readonly lease: bigint;
 }
 
+/**
+ * One change made by a write (mvccpb.Event). A delete's kv holds only the
+ * key and the revision of the deletion. `prevKv` is the version the change
+ * replaced (absent when the key did not exist); watchers that did not ask
+ * for it never see it.
+ */
+export interface MvccEvent {
+  readonly type: 'put' | 'delete';
+  readonly kv: KeyValue;
+  readonly prevKv: KeyValue | undefined;
+}
+
+/** Every event of one revision, in the order the write made them. */
+export interface RevisionEvents {
+  readonly revision: Revision;
+  readonly events: readonly MvccEvent[];
+}
+
 export type SortOrder = 'none' | 'ascend' | 'descend';
 export type SortTarget = 'key' | 'version' | 'create' | 'mod' | 'value';
 
@@ -166,5 +184,55 @@ export interface HashKVResult {
   /** The compacted revision; -1 before the first compaction, as etcd reports it. */
   compactRevision: Revision;
   /** The store's current revision (the response header's). */
+  revision: Revision;
+}
+
+/** The alarms a member can raise (etcdserverpb.AlarmType without NONE). */
+export type AlarmKind = 'nospace' | 'corrupt';
+
+export interface AlarmMember {
+  memberId: bigint;
+  alarm: AlarmKind;
+}
+
+export interface AlarmRequest {
+  action: 'get' | 'activate' | 'deactivate';
+  /** For activate/deactivate: the member the alarm is about. */
+  memberId?: bigint;
+  alarm?: AlarmKind;
+}
+
+export interface AlarmResponse {
+  revision: Revision;
+  /**
+   * get: every active alarm. activate/deactivate: the alarm that changed
+   * (empty when it already was in the requested state), as etcd answers.
+   */
+  alarms: AlarmMember[];
+}
+
+export interface LeaseGrantRequest {
+  /** Chosen by the proposing server when the client asked for 0; never 0 here. */
+  id: bigint;
+  /** Seconds, already raised to the minimum by the proposing server. */
+  ttl: number;
+}
+
+export interface LeaseGrantResponse {
+  revision: Revision;
+  id: bigint;
+  ttl: number;
+}
+
+export interface LeaseRevokeRequest {
+  id: bigint;
+}
+
+export interface LeaseCheckpointRequest {
+  checkpoints: { id: bigint; remainingTtl: number }[];
+}
+
+/** The header-only answer of a revoke or a checkpoint. */
+export interface RevisionResponse {
   revision: Revision;
 }

@@ -15,6 +15,7 @@ import { toIndexKey } from './keys.js';
 import type {
   CompactionRequest,
   DeleteRangeRequest,
+  LeaseGrantRequest,
   PutRequest,
   RangeRequest,
   RequestOp,
@@ -173,5 +174,13 @@ export function validateCommand(c: Command): EtcdError | undefined {
   if ('deleteRange' in c) return validateDeleteRange(c.deleteRange);
   if ('txn' in c) return validateTxn(c.txn);
   if ('compaction' in c) return validateCompaction(c.compaction);
+  if ('leaseGrant' in c) return validateLeaseGrant(c.leaseGrant);
+  return undefined;
+}
+
+/** etcd's lessor.Grant checks: no lease id 0, no TTL above the maximum. */
+export function validateLeaseGrant(r: LeaseGrantRequest): EtcdError | undefined {
+  if (r.ttl > limits.maxLeaseTtlSeconds) return etcdError('LeaseTTLTooLarge');
+  if (r.id === 0n) return etcdError('LeaseNotFound');
   return undefined;
 }

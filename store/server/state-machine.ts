@@ -148,7 +148,8 @@ export class ReplicaStateMachine implements StateMachine {
     }
     this.staged = undefined;
     await this.mvcc.flush();
-    this.mvcc = await MvccStore.importSnapshot(this.o.backend, staged.chunks);
+    const listener = this.mvcc.listener;
+    this.mvcc = await MvccStore.importSnapshot(this.o.backend, staged.chunks, { listener });
     if (this.mvcc.appliedIndex() !== snap.metadata.index) {
       throw new Error(
         `snapshot state is at index ${this.mvcc.appliedIndex()}, its metadata says ${snap.metadata.index}`,
@@ -159,6 +160,7 @@ export class ReplicaStateMachine implements StateMachine {
       'installed snapshot from leader',
     );
     this.o.onMembersChanged(this.mvcc.members());
+    listener?.onRestored?.(this.mvcc);
   }
 
   prepareSnapshot(msg: Message): { msg: Message; data: () => AsyncIterable<Uint8Array> } {

@@ -257,6 +257,143 @@ export type SnapshotResponse<S extends Side> = Msg<
 export type MoveLeaderRequest<S extends Side> = Msg<S, { targetID: Uint64<S> }>;
 export type MoveLeaderResponse<S extends Side> = HeaderOnly<S>;
 
+// ------------------------------------------------------------------ watch
+
+export const EventType = { PUT: 0, DELETE: 1 } as const;
+export const WatchFilterType = { NOPUT: 0, NODELETE: 1 } as const;
+
+export type Event<S extends Side> = Msg<
+  S,
+  { type: EnumValue<typeof EventType>; kv: Sub<KeyValue<S>>; prev_kv: Sub<KeyValue<S>> }
+>;
+
+export type WatchCreateRequest<S extends Side> = Msg<
+  S,
+  {
+    key: Bytes<S>;
+    range_end: Bytes<S>;
+    start_revision: Int64<S>;
+    progress_notify: boolean;
+    filters: EnumValue<typeof WatchFilterType>[];
+    prev_kv: boolean;
+    watch_id: Int64<S>;
+    fragment: boolean;
+  }
+>;
+export type WatchCancelRequest<S extends Side> = Msg<S, { watch_id: Int64<S> }>;
+export type WatchProgressRequest<S extends Side> = Empty<S>;
+
+/** The request oneof: `request_union` names the member that is set on the way in. */
+export type WatchRequest<S extends Side> = S extends 'in'
+  ? | {
+        request_union: 'create_request';
+        create_request: WatchCreateRequest<'in'>;
+        cancel_request: null;
+        progress_request: null;
+      }
+    | {
+        request_union: 'cancel_request';
+        create_request: null;
+        cancel_request: WatchCancelRequest<'in'>;
+        progress_request: null;
+      }
+    | {
+        request_union: 'progress_request';
+        create_request: null;
+        cancel_request: null;
+        progress_request: WatchProgressRequest<'in'>;
+      }
+    | {
+        request_union: undefined;
+        create_request: null;
+        cancel_request: null;
+        progress_request: null;
+      }
+  : | { create_request: WatchCreateRequest<'out'> }
+    | { cancel_request: WatchCancelRequest<'out'> }
+    | { progress_request: WatchProgressRequest<'out'> };
+
+export type WatchResponse<S extends Side> = Msg<
+  S,
+  {
+    header: Sub<ResponseHeader<S>>;
+    watch_id: Int64<S>;
+    created: boolean;
+    canceled: boolean;
+    compact_revision: Int64<S>;
+    cancel_reason: string;
+    fragment: boolean;
+    events: Event<S>[];
+  }
+>;
+
+// ------------------------------------------------------------------ lease
+
+export type LeaseGrantRequest<S extends Side> = Msg<S, { TTL: Int64<S>; ID: Int64<S> }>;
+export type LeaseGrantResponse<S extends Side> = Msg<
+  S,
+  { header: Sub<ResponseHeader<S>>; ID: Int64<S>; TTL: Int64<S>; error: string }
+>;
+export type LeaseRevokeRequest<S extends Side> = Msg<S, { ID: Int64<S> }>;
+export type LeaseRevokeResponse<S extends Side> = HeaderOnly<S>;
+export type LeaseKeepAliveRequest<S extends Side> = Msg<S, { ID: Int64<S> }>;
+export type LeaseKeepAliveResponse<S extends Side> = Msg<
+  S,
+  { header: Sub<ResponseHeader<S>>; ID: Int64<S>; TTL: Int64<S> }
+>;
+export type LeaseTimeToLiveRequest<S extends Side> = Msg<S, { ID: Int64<S>; keys: boolean }>;
+export type LeaseTimeToLiveResponse<S extends Side> = Msg<
+  S,
+  {
+    header: Sub<ResponseHeader<S>>;
+    ID: Int64<S>;
+    TTL: Int64<S>;
+    grantedTTL: Int64<S>;
+    keys: Bytes<S>[];
+  }
+>;
+export type LeaseLeasesRequest<S extends Side> = Empty<S>;
+export type LeaseStatus<S extends Side> = Msg<S, { ID: Int64<S> }>;
+export type LeaseLeasesResponse<S extends Side> = Msg<
+  S,
+  { header: Sub<ResponseHeader<S>>; leases: LeaseStatus<S>[] }
+>;
+
+// ----------------------------------------------------- lock and election
+
+export type LockRequest<S extends Side> = Msg<S, { name: Bytes<S>; lease: Int64<S> }>;
+export type LockResponse<S extends Side> = Msg<
+  S,
+  { header: Sub<ResponseHeader<S>>; key: Bytes<S> }
+>;
+export type UnlockRequest<S extends Side> = Msg<S, { key: Bytes<S> }>;
+export type UnlockResponse<S extends Side> = HeaderOnly<S>;
+
+export type LeaderKey<S extends Side> = Msg<
+  S,
+  { name: Bytes<S>; key: Bytes<S>; rev: Int64<S>; lease: Int64<S> }
+>;
+export type CampaignRequest<S extends Side> = Msg<
+  S,
+  { name: Bytes<S>; lease: Int64<S>; value: Bytes<S> }
+>;
+export type CampaignResponse<S extends Side> = Msg<
+  S,
+  { header: Sub<ResponseHeader<S>>; leader: Sub<LeaderKey<S>> }
+>;
+export type ProclaimRequest<S extends Side> = Msg<
+  S,
+  { leader: Sub<LeaderKey<S>>; value: Bytes<S> }
+>;
+export type ProclaimResponse<S extends Side> = HeaderOnly<S>;
+export type LeaderRequest<S extends Side> = Msg<S, { name: Bytes<S> }>;
+export type LeaderResponse<S extends Side> = Msg<
+  S,
+  { header: Sub<ResponseHeader<S>>; kv: Sub<KeyValue<S>> }
+>;
+export type ResignRequest<S extends Side> = Msg<S, { leader: Sub<LeaderKey<S>> }>;
+export type ResignResponse<S extends Side> = HeaderOnly<S>;
+
 // ------------------------------------------------- server handler contracts
 
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
@@ -286,4 +423,32 @@ export interface MaintenanceHandlers extends grpc.UntypedServiceImplementation {
   HashKV: Unary<HashKVRequest<'in'>, HashKVResponse<'out'>>;
   Snapshot: grpc.handleServerStreamingCall<SnapshotRequest<'in'>, SnapshotResponse<'out'>>;
   MoveLeader: Unary<MoveLeaderRequest<'in'>, MoveLeaderResponse<'out'>>;
+}
+
+export interface WatchHandlers extends grpc.UntypedServiceImplementation {
+  Watch: grpc.handleBidiStreamingCall<WatchRequest<'in'>, WatchResponse<'out'>>;
+}
+
+export interface LeaseHandlers extends grpc.UntypedServiceImplementation {
+  LeaseGrant: Unary<LeaseGrantRequest<'in'>, LeaseGrantResponse<'out'>>;
+  LeaseRevoke: Unary<LeaseRevokeRequest<'in'>, LeaseRevokeResponse<'out'>>;
+  LeaseKeepAlive: grpc.handleBidiStreamingCall<
+    LeaseKeepAliveRequest<'in'>,
+    LeaseKeepAliveResponse<'out'>
+  >;
+  LeaseTimeToLive: Unary<LeaseTimeToLiveRequest<'in'>, LeaseTimeToLiveResponse<'out'>>;
+  LeaseLeases: Unary<LeaseLeasesRequest<'in'>, LeaseLeasesResponse<'out'>>;
+}
+
+export interface LockHandlers extends grpc.UntypedServiceImplementation {
+  Lock: Unary<LockRequest<'in'>, LockResponse<'out'>>;
+  Unlock: Unary<UnlockRequest<'in'>, UnlockResponse<'out'>>;
+}
+
+export interface ElectionHandlers extends grpc.UntypedServiceImplementation {
+  Campaign: Unary<CampaignRequest<'in'>, CampaignResponse<'out'>>;
+  Proclaim: Unary<ProclaimRequest<'in'>, ProclaimResponse<'out'>>;
+  Leader: Unary<LeaderRequest<'in'>, LeaderResponse<'out'>>;
+  Observe: grpc.handleServerStreamingCall<LeaderRequest<'in'>, LeaderResponse<'out'>>;
+  Resign: Unary<ResignRequest<'in'>, ResignResponse<'out'>>;
 }
