@@ -15,6 +15,7 @@ import {
   type Command,
   type CommandResponse,
   type Member,
+  type MvccListener,
 } from '../mvcc/index.js';
 import type { ConfChangeType } from '../raft/index.js';
 import { RawNode, SeededRandom, StateType, confChange, type NodeId } from '../raft/index.js';
@@ -61,7 +62,34 @@ export class Replica implements ApiContext {
     readonly waiters: ProposalWaiters<ApplyOutcome>,
     readonly reads: ReadIndexer,
     private transportRef: { current: Transport | undefined },
+    private readonly fanout: ListenerFanout,
   ) {}
+
+  subscribe(listener: MvccListener): () => void {
+    return this.fanout.add(listener);
+  }
+
+  private readonly leadershipWatchers = new Set<(leader: boolean) => void>();
+  private wasLeader = false;
+
+  onLeadershipChange(fn: (leader: boolean) => void): () => void {
+    this.leadershipWatchers.add(fn);
+    return () => this.leadershipWatchers.delete(fn);
+  }
+
+  /** After every Ready: tells the watchers when leadership was gained or lost. */
+  private noticeLeadership(): void {
+    const leader = !this.stopping && this.isLeader();
+    if (leader === this.wasLeader) return;
+    this.wasLeader = leader;
+    for (const fn of [...this.leadershipWatchers]) {
+      try {
+        fn(leader);
+      } catch (err) {
+        this.log.error({ err }, 'a leadership watcher failed');
+      }
+    }
+  }
 
   get memberId(): bigint {
     return this.identity.memberId;
@@ -85,7 +113,8 @@ export class Replica implements ApiContext {
       cfg,
     );
     const backend = await openOrExplain(() => LevelBackend.open(join(memberDir, 'mvcc')), cfg);
-    const mvcc = await MvccStore.open(backend);
+    const fanout = new ListenerFanout();
+    const mvcc = await MvccStore.open(backend, { listener: fanout });
     const identity = await resolveIdentity(cfg, raftLog, mvcc, log);
     // From here every line names the member (the core's own lines carry it, with term and index).
     log = baseLog.child({ member: identity.memberId.toString(16) });
@@ -133,6 +162,7 @@ export class Replica implements ApiContext {
         log.fatal({ err }, 'the ready loop failed; stopping');
         void self.replica?.stop();
       },
+      afterReady: () => self.replica?.noticeLeadership(),
     });
     const replica = new Replica(
       cfg,
@@ -145,6 +175,7 @@ export class Replica implements ApiContext {
       waiters,
       reads,
       transportRef,
+      fanout,
     );
     self.replica = replica;
     await replica.listen();
@@ -389,6 +420,28 @@ export class Replica implements ApiContext {
       'leadership handed over before stopping',
     );
   }
+}
+
+/** One MvccListener that forwards to many (listeners must not throw: they run inside apply). */
+class ListenerFanout implements MvccListener {
+  private readonly listeners = new Set<MvccListener>();
+
+  add(listener: MvccListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onEvents: NonNullable<MvccListener['onEvents']> = (revisions) => {
+    for (const l of this.listeners) l.onEvents?.(revisions);
+  };
+
+  onLeases: NonNullable<MvccListener['onLeases']> = (changes) => {
+    for (const l of this.listeners) l.onLeases?.(changes);
+  };
+
+  onRestored: NonNullable<MvccListener['onRestored']> = (store) => {
+    for (const l of this.listeners) l.onRestored?.(store);
+  };
 }
 
 function unwrap(outcome: ApplyOutcome): CommandResponse {

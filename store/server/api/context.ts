@@ -2,7 +2,13 @@
 // are tested against it without a whole replica.
 
 import type { ConfChangeType, NodeId, RawNode } from '../../raft/index.js';
-import type { Command, CommandResponse, Member, MvccStore } from '../../mvcc/index.js';
+import type {
+  Command,
+  CommandResponse,
+  Member,
+  MvccListener,
+  MvccStore,
+} from '../../mvcc/index.js';
 import type { ReplicaConfig } from '../config.js';
 import type * as w from '../grpc/wire-types.js';
 import type { Logger } from '../logger.js';
@@ -21,4 +27,12 @@ export interface ApiContext {
   proposeMemberChange(type: ConfChangeType, member: Member): Promise<Member[]>;
   readBarrier(): Promise<void>;
   dbSizeBytes(): Promise<number>;
+  /**
+   * Hears what every apply changed (events, lease changes, snapshot
+   * installs) from now on, whichever MvccStore instance is current.
+   * Returns the unsubscribe function.
+   */
+  subscribe(listener: MvccListener): () => void;
+  /** Called with true when this member becomes Raft leader, false when it stops being it. */
+  onLeadershipChange(fn: (leader: boolean) => void): () => void;
 }
