@@ -26,6 +26,11 @@ export const limits = {
   electionTimeoutMs: 1000,
   /** Learners allowed at once (etcd 3.4 allows one). */
   maxLearners: 1,
+  /**
+   * A membership change needs the peers it relies on connected for this
+   * long (etcd's HealthInterval, with --strict-reconfig-check).
+   */
+  reconfigHealthIntervalMs: 5000,
   /** A learner is promotable once its match index is within this fraction of the leader's. */
   learnerReadyFraction: 0.9,
   /** Size of one snapshot chunk on the peer wire. */

@@ -72,6 +72,10 @@ export class Replica implements ApiContext {
   private readonly leadershipWatchers = new Set<(leader: boolean) => void>();
   private wasLeader = false;
 
+  peerActiveSinceMs(id: bigint): number | undefined {
+    return this.transportRef.current?.activeSinceMs(id);
+  }
+
   onLeadershipChange(fn: (leader: boolean) => void): () => void {
     this.leadershipWatchers.add(fn);
     return () => this.leadershipWatchers.delete(fn);

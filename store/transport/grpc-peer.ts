@@ -53,6 +53,8 @@ export class GrpcPeer implements OutboundPeer {
   private call: grpc.ClientWritableStream<WireBatch> | undefined;
   private blocked = false;
   private openedAtMs = 0;
+  /** Date.now() when the current stream opened (for activeSinceMs). */
+  private openedAtWallMs = 0;
   private flushing: NodeJS.Immediate | undefined;
   private retry: NodeJS.Timeout | undefined;
   private readonly backoff: Backoff;
@@ -115,6 +117,10 @@ export class GrpcPeer implements OutboundPeer {
     this.openStream();
   }
 
+  activeSinceMs(): number | undefined {
+    return this.state === 'open' ? this.openedAtWallMs : undefined;
+  }
+
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -142,6 +148,7 @@ export class GrpcPeer implements OutboundPeer {
       if (this.call !== call || this.state !== 'connecting') return;
       this.state = 'open';
       this.openedAtMs = performance.now();
+      this.openedAtWallMs = Date.now();
     });
     this.call = call;
     if (this.queue.length > 0) this.scheduleFlush();

@@ -123,6 +123,18 @@ class MemoryPeer implements OutboundPeer {
     return this.target() === undefined;
   }
 
+  /** Up since it was last seen down: the memory network connects at once. */
+  private upSinceMs: number | undefined;
+
+  activeSinceMs(): number | undefined {
+    if (this.isDown()) {
+      this.upSinceMs = undefined;
+      return undefined;
+    }
+    this.upSinceMs ??= Date.now();
+    return this.upSinceMs;
+  }
+
   scheduleFlush(): void {
     this.flushing ??= setImmediate(() => {
       this.flushing = undefined;

@@ -28,6 +28,8 @@ export interface OutboundPeer {
   /** Something was queued: write it out soon (coalescing what else arrives meanwhile). */
   scheduleFlush(): void;
   setUrls(urls: readonly string[]): void;
+  /** Date.now() when the current connection to the peer opened; undefined while there is none. */
+  activeSinceMs(): number | undefined;
   close(): void;
 }
 
@@ -162,6 +164,10 @@ export abstract class TransportBase<P extends OutboundPeer> implements Transport
 
   stats(): TransportStats {
     return { ...this.counters };
+  }
+
+  activeSinceMs(id: NodeId): number | undefined {
+    return this.peers.get(id)?.activeSinceMs();
   }
 
   async close(): Promise<void> {

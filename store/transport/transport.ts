@@ -83,6 +83,12 @@ export interface Transport {
   sendSnapshot(msg: Message, data: () => AsyncIterable<Uint8Array>): void;
   /** Counters since construction. */
   stats(): TransportStats;
+  /**
+   * Date.now() when the connection to peer `id` last opened, undefined while
+   * it is down or unknown (etcd's transport.ActiveSince, for the health
+   * checks of membership changes).
+   */
+  activeSinceMs(id: NodeId): number | undefined;
   /** Stops every stream and timer; resolves when nothing is left running. */
   close(): Promise<void>;
 }

@@ -33,6 +33,8 @@ export interface ApiContext {
    * Returns the unsubscribe function.
    */
   subscribe(listener: MvccListener): () => void;
+  /** Date.now() since which the connection to peer `id` is up; undefined while it is down. */
+  peerActiveSinceMs(id: bigint): number | undefined;
   /** Called with true when this member becomes Raft leader, false when it stops being it. */
   onLeadershipChange(fn: (leader: boolean) => void): () => void;
 }

@@ -11,6 +11,7 @@ import { memberOut } from '../../wire.js';
 import type { ApiContext } from '../context.js';
 import { unary } from '../unary.js';
 import { checkPeerUrls, checkUrlsFree, membersOut } from './members.js';
+import { mayAddMember } from './reconfig-checks.js';
 
 export function memberAdd(ctx: ApiContext) {
   return unary<w.MemberAddRequest<'in'>, w.MemberAddResponse<'out'>>(
@@ -18,6 +19,8 @@ export function memberAdd(ctx: ApiContext) {
     'MemberAdd',
     async (req) => {
       const urls = checkPeerUrls(req.peerURLs);
+      // etcd checks the cluster's health before it proposes; URL conflicts at apply.
+      mayAddMember(ctx, req.isLearner);
       const current = ctx.mvcc.members();
       checkUrlsFree(current, urls);
       if (req.isLearner && current.filter((m) => m.isLearner).length >= limits.maxLearners) {

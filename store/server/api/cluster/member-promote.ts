@@ -14,6 +14,7 @@ import { idIn } from '../../wire.js';
 import type { ApiContext } from '../context.js';
 import { unary } from '../unary.js';
 import { clusterHeader, findMember, membersOut } from './members.js';
+import { mayPromoteMember } from './reconfig-checks.js';
 
 export function memberPromote(ctx: ApiContext) {
   return unary<w.MemberPromoteRequest<'in'>, w.MemberPromoteResponse<'out'>>(
@@ -27,6 +28,7 @@ export function memberPromote(ctx: ApiContext) {
       const mine = progress?.get(ctx.memberId)?.match ?? 0;
       const theirs = progress?.get(member.id)?.match ?? 0;
       if (theirs < mine * limits.learnerReadyFraction) throw etcdError('LearnerNotReady');
+      mayPromoteMember(ctx, member.id);
       const members = await ctx.proposeMemberChange(ConfChangeType.AddNode, {
         ...member,
         isLearner: false,

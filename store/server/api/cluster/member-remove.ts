@@ -6,6 +6,7 @@ import { idIn } from '../../wire.js';
 import type { ApiContext } from '../context.js';
 import { unary } from '../unary.js';
 import { findMember, membersOut } from './members.js';
+import { mayRemoveMember } from './reconfig-checks.js';
 
 export function memberRemove(ctx: ApiContext) {
   return unary<w.MemberRemoveRequest<'in'>, w.MemberRemoveResponse<'out'>>(
@@ -13,6 +14,7 @@ export function memberRemove(ctx: ApiContext) {
     'MemberRemove',
     async (req) => {
       const member = findMember(ctx, idIn(req.ID));
+      mayRemoveMember(ctx, member.id);
       const members = await ctx.proposeMemberChange(ConfChangeType.RemoveNode, member);
       return membersOut(ctx, members);
     },
