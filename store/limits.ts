@@ -41,6 +41,20 @@ export const limits = {
   leaseCheckpointIntervalMs: 5 * 60 * 1000,
   /** Leases revoked per second at most when many expire at once (etcd's leaseRevokeRate). */
   leaseRevokePerSecond: 1000,
+  /** How often the leader looks for expired leases and due checkpoints (etcd's lessor loop: 500 ms). */
+  lessorPassMs: 500,
+  /** When the leader tries again to revoke an expired lease that is still there (etcd: 3 s). */
+  leaseRevokeRetryMs: 3000,
+  /** Revoke proposals of expired leases in flight at once (etcd's maxPendingRevokes). */
+  maxPendingLeaseRevokes: 16,
+  /** Lease checkpoints carried by one Raft entry (etcd's maxLeaseCheckpointBatchSize). */
+  maxLeaseCheckpointsPerEntry: 1000,
+  /** Checkpoint entries the leader proposes per second at most (etcd's leaseCheckpointRate). */
+  leaseCheckpointEntriesPerSecond: 1000,
+  /** Pause between two attempts to forward a lease request to the leader (etcd: 50 ms). */
+  leaseForwardRetryMs: 50,
+  /** How long the leader waits to apply what it committed before it answers a forwarded lease request (etcd: 1 s). */
+  leaseForwardApplyWaitMs: 1000,
 } as const;
 
 /**
