@@ -23,6 +23,11 @@ export interface ReplicaConfig {
   snapshotCatchUpEntries: number;
   maxRequestBytes: number;
   quotaBackendBytes: number;
+  /**
+   * How often the leader checkpoints remaining lease TTLs through Raft
+   * (etcd's --experimental-enable-lease-checkpoint, always on here).
+   */
+  leaseCheckpointIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -51,6 +56,7 @@ const specs: Record<keyof ReplicaConfig, FlagSpec> = {
   snapshotCatchUpEntries: { flag: 'snapshot-catchup-entries', kind: 'int' },
   maxRequestBytes: { flag: 'max-request-bytes', kind: 'int' },
   quotaBackendBytes: { flag: 'quota-backend-bytes', kind: 'int' },
+  leaseCheckpointIntervalMs: { flag: 'experimental-lease-checkpoint-interval', kind: 'int' },
   logLevel: { flag: 'log-level', kind: 'level' },
 };
 
@@ -174,6 +180,10 @@ export function resolveConfig(
     snapshotCatchUpEntries: get('snapshotCatchUpEntries', () => limits.snapshotCatchUpEntries),
     maxRequestBytes: get('maxRequestBytes', () => limits.maxRequestBytes),
     quotaBackendBytes: get('quotaBackendBytes', () => limits.quotaBackendBytes),
+    leaseCheckpointIntervalMs: get(
+      'leaseCheckpointIntervalMs',
+      () => limits.leaseCheckpointIntervalMs,
+    ),
     logLevel: get('logLevel', () => 'info'),
   };
   validate(cfg);
@@ -194,6 +204,9 @@ function validate(cfg: ReplicaConfig): void {
     cfg.snapshotCatchUpEntries = Math.floor(cfg.snapshotCountEntries / 2);
   }
   if (cfg.maxRequestBytes < 1) throw new ConfigError('--max-request-bytes must be positive');
+  if (cfg.leaseCheckpointIntervalMs < 1) {
+    throw new ConfigError('--experimental-lease-checkpoint-interval must be at least 1 ms');
+  }
   if (cfg.quotaBackendBytes === 0) cfg.quotaBackendBytes = limits.quotaBackendBytes; // etcd: 0 = default
   const mine = cfg.initialCluster.get(cfg.name);
   if (!mine) {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { RaftLogStore } from '../backend/index.js';
 import { etcdError, isEtcdError } from '../errors.js';
+import { registerLeaseForwarding, replicaLeases, type LeaseRequests } from '../lease/index.js';
 import { limits, requestTimeoutMs } from '../limits.js';
 import {
   LevelBackend,
@@ -47,6 +48,8 @@ export class Replica implements ApiContext {
   private stopping: Promise<void> | undefined;
   private clientServer: grpc.Server | undefined;
   private peerServer: grpc.Server | undefined;
+  /** Lease renewals and remaining TTLs (the lessor's timing half); set by start(). */
+  leases!: LeaseRequests;
   /** The ports actually bound (useful when a URL asked for port 0). */
   clientPort = 0;
   peerPort = 0;
@@ -182,6 +185,7 @@ export class Replica implements ApiContext {
       fanout,
     );
     self.replica = replica;
+    replica.leases = replicaLeases(replica, cfg);
     await replica.listen();
     replica.syncPeers(sm.mvcc.members().length > 0 ? sm.mvcc.members() : identity.initialMembers);
     // A cluster of one need not wait an election timeout to lead (etcd
@@ -197,6 +201,7 @@ export class Replica implements ApiContext {
       for (let i = 0; i < ticks - 2; i++) node.tick();
     }
     driver.start();
+    replica.leases.start();
     log.info(
       {
         cluster: identity.clusterId.toString(16),
@@ -234,6 +239,7 @@ export class Replica implements ApiContext {
     });
     this.transportRef.current = transport;
     registerPeerService(server, transport);
+    registerLeaseForwarding(server, this.leases);
     const client = await startClientServer(
       this,
       this.cfg.listenClientUrls[0]!,
@@ -388,6 +394,7 @@ export class Replica implements ApiContext {
 
   private async doStop(): Promise<void> {
     await this.transferLeadershipBeforeStop();
+    this.leases.stop();
     this.clientServer?.forceShutdown();
     await this.driver.stop();
     await this.transportRef.current?.close();

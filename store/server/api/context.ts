@@ -9,6 +9,7 @@ import type {
   MvccListener,
   MvccStore,
 } from '../../mvcc/index.js';
+import type { LeaseRequests } from '../../lease/index.js';
 import type { ReplicaConfig } from '../config.js';
 import type * as w from '../grpc/wire-types.js';
 import type { Logger } from '../logger.js';
@@ -27,6 +28,8 @@ export interface ApiContext {
   proposeMemberChange(type: ConfChangeType, member: Member): Promise<Member[]>;
   readBarrier(): Promise<void>;
   dbSizeBytes(): Promise<number>;
+  /** Lease renewals and remaining TTLs, answered by the leader's lessor (store/lease). */
+  readonly leases: LeaseRequests;
   /**
    * Hears what every apply changed (events, lease changes, snapshot
    * installs) from now on, whichever MvccStore instance is current.
