@@ -1,6 +1,6 @@
-// The client-facing gRPC server: etcd's KV, Cluster and Maintenance
+// The client-facing gRPC server: etcd's KV, Cluster, Maintenance and Lease
 // services and the standard health service on --listen-client-urls.
-// Services not implemented yet (Watch, Lease, Auth) answer UNIMPLEMENTED,
+// Services not implemented yet (Watch, Auth) answer UNIMPLEMENTED,
 // which grpc-js does for any service that is not registered.
 
 import * as grpc from '@grpc/grpc-js';
@@ -9,7 +9,10 @@ import { clusterService } from './api/cluster/index.js';
 import type { ApiContext } from './api/context.js';
 import { healthService } from './api/health.js';
 import { kvService } from './api/kv/index.js';
+import { leaseService } from './api/lease/index.js';
 import { maintenanceService } from './api/maintenance/index.js';
+import { watchService, watchServiceDefinition } from './api/watch/index.js';
+import { AuthorityFixingServer } from './grpc/authority-fix.js';
 import { clientProtos } from './grpc/protos.js';
 import { checkedService, receiveHardLimitBytes } from './grpc/request-checks.js';
 
@@ -22,7 +25,8 @@ export async function startClientServer(
   // etcd accepts frames up to the request limit plus its gRPC overhead;
   // larger ones are refused as grpc-go refuses them (grpc/request-checks.ts).
   const frameLimitBytes = maxRequestBytes + limits.grpcOverheadBytes;
-  const server = new grpc.Server({
+  // Also serves etcd 3.4's client dialing a URL endpoint (grpc/authority-fix.ts).
+  const server = new AuthorityFixingServer({
     'grpc.max_receive_message_length': receiveHardLimitBytes(frameLimitBytes),
     'grpc.max_send_message_length': 2 ** 31 - 1,
     'grpc.keepalive_time_ms': 2 * 60 * 60 * 1000,
@@ -33,13 +37,9 @@ export async function startClientServer(
   server.addService(checked(protos.KVService), kvService(ctx));
   server.addService(checked(protos.ClusterService), clusterService(ctx));
   server.addService(checked(protos.MaintenanceService), maintenanceService(ctx));
+  server.addService(checked(protos.LeaseService), leaseService(ctx));
+  server.addService(watchServiceDefinition(checked(protos.WatchService)), watchService(ctx));
   server.addService(checked(protos.HealthService), healthService(ctx, ctx.cfg.heartbeatIntervalMs));
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(
-      `${url.hostname}:${url.port}`,
-      grpc.ServerCredentials.createInsecure(),
-      (err, p) => (err ? reject(err) : resolve(p)),
-    ),
-  );
+  const port = await server.listen(url.hostname, Number(url.port));
   return { server, port };
 }
