@@ -11,8 +11,6 @@ import { healthService } from './api/health.js';
 import { kvService } from './api/kv/index.js';
 import { leaseService } from './api/lease/index.js';
 import { maintenanceService } from './api/maintenance/index.js';
-import { watchService, watchServiceDefinition } from './api/watch/index.js';
-import { AuthorityFixingServer } from './grpc/authority-fix.js';
 import { clientProtos } from './grpc/protos.js';
 import { checkedService, receiveHardLimitBytes } from './grpc/request-checks.js';
 
@@ -25,8 +23,7 @@ export async function startClientServer(
   // etcd accepts frames up to the request limit plus its gRPC overhead;
   // larger ones are refused as grpc-go refuses them (grpc/request-checks.ts).
   const frameLimitBytes = maxRequestBytes + limits.grpcOverheadBytes;
-  // Also serves etcd 3.4's client dialing a URL endpoint (grpc/authority-fix.ts).
-  const server = new AuthorityFixingServer({
+  const server = new grpc.Server({
     'grpc.max_receive_message_length': receiveHardLimitBytes(frameLimitBytes),
     'grpc.max_send_message_length': 2 ** 31 - 1,
     'grpc.keepalive_time_ms': 2 * 60 * 60 * 1000,
@@ -38,8 +35,13 @@ export async function startClientServer(
   server.addService(checked(protos.ClusterService), clusterService(ctx));
   server.addService(checked(protos.MaintenanceService), maintenanceService(ctx));
   server.addService(checked(protos.LeaseService), leaseService(ctx));
-  server.addService(watchServiceDefinition(checked(protos.WatchService)), watchService(ctx));
   server.addService(checked(protos.HealthService), healthService(ctx, ctx.cfg.heartbeatIntervalMs));
-  const port = await server.listen(url.hostname, Number(url.port));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(
+      `${url.hostname}:${url.port}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ),
+  );
   return { server, port };
 }
