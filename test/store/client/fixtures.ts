@@ -7,7 +7,8 @@
 // and everything else (starting members, killing them, clients on their
 // endpoints, cleanup) goes through this file.
 
-import { findOnPath } from '../server/grpc/etcdctl.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cleanEnv, findOnPath } from '../server/grpc/etcdctl.js';
 import {
   startCapstanTarget,
   startEtcdTarget,
@@ -94,3 +95,40 @@ export async function waitFor<T>(
 
 /** The text of a Buffer (or undefined). */
 export const str = (b: Buffer | undefined): string | undefined => b?.toString('utf8');
+
+/** A long-running etcdctl (lock, elect, watch) whose output is collected. */
+export interface RunningCtl {
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** SIGINT (etcdctl then unlocks or resigns), and waits for the exit. */
+  interrupt(): Promise<number | null>;
+}
+
+/** Starts `etcdctl --endpoints=… args` in the background; `after` hooks must interrupt it. */
+export function spawnEtcdctl(endpoints: readonly string[], args: readonly string[]): RunningCtl {
+  const child = spawn(
+    etcdctlBin!,
+    [`--endpoints=${endpoints.join(',')}`, '--dial-timeout=5s', ...args],
+    { env: cleanEnv({ ETCDCTL_API: '3' }), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    interrupt: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      return exited;
+    },
+  };
+}
