@@ -3,8 +3,12 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { etcdClient, type EtcdClient } from '../store/client/etcd-client.js';
+import { Client } from '../store/client/client.js';
+import { etcdClient } from '../store/client/etcd-client.js';
 import * as c from '../store/client/ctl/commands.js';
+import { elect, lock } from '../store/client/ctl/concurrency-commands.js';
+import { lease } from '../store/client/ctl/lease-commands.js';
+import { watch } from '../store/client/ctl/watch-command.js';
 import type { OutputFormat } from '../store/client/ctl/output.js';
 
 export const ctlUsage = `usage: capstan ctl [--endpoints=host:port,...] [-w simple|json|table] <command> [args]
@@ -19,7 +23,17 @@ commands:
   member list | add --peer-urls=URLS [--learner] | remove HEXID | promote HEXID
   endpoint status | health
   move-leader HEXID
-  snapshot save FILE`;
+  snapshot save FILE
+  watch KEY [END] [--prefix] [--rev R] [--prev-kv] [--progress-notify]
+                      prints events until interrupted (Ctrl-C)
+  lease grant TTL | revoke HEXID | timetolive HEXID [--keys] | list | keep-alive [--once] HEXID
+  lock NAME [--ttl S] [-- COMMAND ARGS...]
+                      holds the lock until interrupted, or while COMMAND runs
+  elect NAME PROPOSAL | elect -l NAME
+                      campaigns and leads until interrupted, or (-l) prints each leader
+
+Requests fail over across --endpoints; reads are retried, writes only when
+they surely did not run.`;
 
 export async function runCtl(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -43,6 +57,11 @@ export async function runCtl(argv: string[]): Promise<number> {
       physical: { type: 'boolean' },
       'peer-urls': { type: 'string' },
       learner: { type: 'boolean' },
+      'progress-notify': { type: 'boolean' },
+      keys: { type: 'boolean' },
+      once: { type: 'boolean' },
+      ttl: { type: 'string' },
+      listen: { type: 'boolean', short: 'l' },
     },
   });
   const out = values['write-out'];
@@ -50,13 +69,22 @@ export async function runCtl(argv: string[]): Promise<number> {
     throw new c.UsageError('--write-out must be simple, json or table');
   }
   const endpoints = values.endpoints.split(',').filter(Boolean);
-  const clients = new Map<string, EtcdClient>();
-  const clientFor = (ep: string): EtcdClient => {
-    let cl = clients.get(ep);
-    if (!cl) clients.set(ep, (cl = etcdClient(ep)));
-    return cl;
+  const client = new Client({ endpoints });
+  // Long-running commands (watch, lock, elect, lease keep-alive) end cleanly
+  // on Ctrl-C or SIGTERM: they unlock, resign or stop, then exit 0.
+  const interrupted = new AbortController();
+  const interrupt = (): void => interrupted.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const ctx: c.StoreCtx = {
+    client: etcdClient(endpoints[0] ?? ''),
+    store: client,
+    endpoints: client.endpoints,
+    out: out as OutputFormat,
+    print: (text) => console.log(text),
+    warn: (text) => console.error(text),
+    signal: interrupted.signal,
   };
-  const ctx: c.Ctx = { client: clientFor(endpoints[0]!), endpoints, out: out as OutputFormat };
   const [command, ...args] = positionals;
   try {
     let text: string;
@@ -97,20 +125,44 @@ export async function runCtl(argv: string[]): Promise<number> {
         });
         break;
       case 'endpoint':
-        text = await c.endpoint(ctx, args, clientFor);
+        text = await c.endpoint(ctx, args);
         break;
       case 'move-leader':
-        text = await c.moveLeader(ctx, args, clientFor);
+        text = await c.moveLeader(ctx, args);
         break;
       case 'snapshot':
         text = await c.snapshotSave(ctx, args);
+        break;
+      case 'watch':
+        text = await watch(ctx, args, {
+          prefix: values.prefix,
+          rev: values.rev,
+          prevKv: values['prev-kv'],
+          progressNotify: values['progress-notify'],
+        });
+        break;
+      case 'lease':
+        text = await lease(ctx, args, { keys: values.keys, once: values.once });
+        break;
+      case 'lock':
+        text = await lock(ctx, args, { ttl: values.ttl });
+        break;
+      case 'elect':
+        text = await elect(ctx, args, { listen: values.listen });
         break;
       default:
         throw new c.UsageError(`unknown command "${command ?? ''}"`);
     }
     if (text !== '') console.log(text);
     return 0;
+  } catch (e) {
+    if (!(e instanceof c.CtlError)) throw e;
+    console.error(`Error: ${e.message}`);
+    return e.exitCode;
   } finally {
-    for (const cl of clients.values()) cl.close();
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+    ctx.client.close();
+    client.close();
   }
 }

@@ -1,35 +1,54 @@
 // The commands of `capstan ctl`, each a function from parsed arguments to
-// the text to print. They talk to the cluster through EtcdClient.
+// the text to print. They talk to the cluster through the typed Client
+// (failover across --endpoints, the retry rule); the plain commands use its
+// wire-shaped calls so `-w json` prints responses as the wire carries them.
 
-import { writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
+import type { Client } from '../client.js';
 import type { EtcdClient } from '../etcd-client.js';
 import type * as w from '../../server/grpc/wire-types.js';
 import { SortOrder, SortTarget } from '../../server/grpc/wire-types.js';
 import { hexId, table, toJson, type OutputFormat } from './output.js';
 import { parseTxn } from './txn-syntax.js';
-import { clientProtos } from '../../server/grpc/protos.js';
-import * as grpc from '@grpc/grpc-js';
+import { prefixEnd } from '../kv.js';
+
+export { prefixEnd };
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A failure that ends the command with etcdctl's exit code for it (after "Error: <message>"). */
+export class CtlError extends Error {
+  override name = 'CtlError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** etcdctl's exit codes (ctlv3/command/error.go). */
+export const exitCodes = { error: 1, badConnection: 2, interrupted: 5 } as const;
+
+/** What every command gets. */
 export interface Ctx {
+  /** A plain client of the first endpoint (for commands not yet on the typed client). */
   client: EtcdClient;
   endpoints: string[];
   out: OutputFormat;
 }
 
-/** The key just past every key with this prefix (etcd's prefix range end). */
-export function prefixEnd(key: Buffer): Buffer {
-  const end = Buffer.from(key);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]!++;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return Buffer.from([0]); // every key from `key` on
+/** What commands on the typed client get: it fails over across every endpoint. */
+export interface StoreCtx extends Ctx {
+  store: Client;
+  /** Prints to stdout at once (long-running commands print as they go). */
+  print: (text: string) => void;
+  /** Prints to stderr at once. */
+  warn: (text: string) => void;
+  /** Aborted on SIGINT or SIGTERM: long-running commands clean up and end. */
+  signal: AbortSignal;
 }
 
 /**
@@ -77,7 +96,7 @@ const sortTargets: Record<string, number> = {
 };
 const sortOrders: Record<string, number> = { ASCEND: SortOrder.ASCEND, DESCEND: SortOrder.DESCEND };
 
-export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<string> {
+export async function get(ctx: StoreCtx, args: string[], o: GetOptions): Promise<string> {
   const [k, end] = args;
   if (k === undefined) throw new UsageError('get needs a key');
   if (o.consistency && o.consistency !== 'l' && o.consistency !== 's') {
@@ -89,7 +108,7 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<stri
   const sortOrder = o.order === undefined ? undefined : sortOrders[o.order.toUpperCase()];
   if (o.order !== undefined && sortOrder === undefined)
     throw new UsageError(`unknown --order ${o.order}`);
-  const res = await ctx.client.range({
+  const res = await ctx.store.wire.range({
     ...keyRange(k, end, o),
     limit: o.limit ?? 0,
     revision: o.rev ?? 0,
@@ -105,13 +124,13 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<stri
 }
 
 export async function put(
-  ctx: Ctx,
+  ctx: StoreCtx,
   args: string[],
   o: { prevKv?: boolean; lease?: string },
 ): Promise<string> {
   const [k, v] = args;
   if (k === undefined || v === undefined) throw new UsageError('put needs a key and a value');
-  const res = await ctx.client.put({
+  const res = await ctx.store.wire.put({
     key: Buffer.from(k),
     value: Buffer.from(v),
     prev_kv: o.prevKv === true,
@@ -122,21 +141,24 @@ export async function put(
 }
 
 export async function del(
-  ctx: Ctx,
+  ctx: StoreCtx,
   args: string[],
   o: { prefix?: boolean; fromKey?: boolean; prevKv?: boolean },
 ): Promise<string> {
   const [k, end] = args;
   if (k === undefined) throw new UsageError('del needs a key');
-  const res = await ctx.client.deleteRange({ ...keyRange(k, end, o), prev_kv: o.prevKv === true });
+  const res = await ctx.store.wire.deleteRange({
+    ...keyRange(k, end, o),
+    prev_kv: o.prevKv === true,
+  });
   if (ctx.out === 'json') return toJson(res);
   return [res.deleted, ...(o.prevKv ? [kvLines(res.prev_kvs, false)] : [])]
     .filter((s) => s !== '')
     .join('\n');
 }
 
-export async function txn(ctx: Ctx, input: string): Promise<string> {
-  const res = await ctx.client.txn(parseTxn(input));
+export async function txn(ctx: StoreCtx, input: string): Promise<string> {
+  const res = await ctx.store.wire.txn(parseTxn(input));
   if (ctx.out === 'json') return toJson(res);
   const lines = [res.succeeded ? 'SUCCESS' : 'FAILURE'];
   for (const r of res.responses) {
@@ -149,13 +171,13 @@ export async function txn(ctx: Ctx, input: string): Promise<string> {
 }
 
 export async function compaction(
-  ctx: Ctx,
+  ctx: StoreCtx,
   args: string[],
   o: { physical?: boolean },
 ): Promise<string> {
   const [rev] = args;
   if (rev === undefined || !/^\d+$/.test(rev)) throw new UsageError('compaction needs a revision');
-  const res = await ctx.client.compact({ revision: rev, physical: o.physical === true });
+  const res = await ctx.store.wire.compact({ revision: rev, physical: o.physical === true });
   return ctx.out === 'json' ? toJson(res) : `compacted revision ${rev}`;
 }
 
@@ -172,24 +194,24 @@ function memberRows(members: readonly w.Member<'in'>[]): string[][] {
 
 const memberHeader = ['ID', 'STATUS', 'NAME', 'PEER ADDRS', 'CLIENT ADDRS', 'IS LEARNER'];
 
-function membersText(ctx: Ctx, res: { members: w.Member<'in'>[] }): string {
+function membersText(ctx: StoreCtx, res: { members: w.Member<'in'>[] }): string {
   if (ctx.out === 'json') return toJson(res);
   const rows = memberRows(res.members);
   return ctx.out === 'table' ? table(memberHeader, rows) : rows.map((r) => r.join(', ')).join('\n');
 }
 
 export async function member(
-  ctx: Ctx,
+  ctx: StoreCtx,
   args: string[],
   o: { peerUrls?: string; learner?: boolean },
 ): Promise<string> {
   const [sub, arg] = args;
   switch (sub) {
     case 'list':
-      return membersText(ctx, await ctx.client.memberList({}));
+      return membersText(ctx, await ctx.store.wire.memberList({}));
     case 'add': {
       if (!o.peerUrls) throw new UsageError('member add needs --peer-urls');
-      const res = await ctx.client.memberAdd({
+      const res = await ctx.store.wire.memberAdd({
         peerURLs: o.peerUrls.split(','),
         isLearner: o.learner === true,
       });
@@ -202,8 +224,8 @@ export async function member(
       const ID = BigInt(`0x${arg}`).toString();
       const res =
         sub === 'remove'
-          ? await ctx.client.memberRemove({ ID })
-          : await ctx.client.memberPromote({ ID });
+          ? await ctx.store.wire.memberRemove({ ID })
+          : await ctx.store.wire.memberPromote({ ID });
       if (ctx.out === 'json') return toJson(res);
       return `Member ${arg} ${sub === 'remove' ? 'removed from' : 'promoted in'} cluster ${hexId(res.header!.cluster_id)}`;
     }
@@ -214,18 +236,13 @@ export async function member(
   }
 }
 
-export async function endpoint(
-  ctx: Ctx,
-  args: string[],
-  clientFor: (ep: string) => EtcdClient,
-): Promise<string> {
+export async function endpoint(ctx: StoreCtx, args: string[]): Promise<string> {
   const [sub] = args;
   if (sub === 'status') {
     const rows: string[][] = [];
     const raw: unknown[] = [];
     for (const ep of ctx.endpoints) {
-      const c = clientFor(ep);
-      const s = await c.status({});
+      const s = await ctx.store.wire.status({}, { endpoint: ep });
       raw.push({ Endpoint: ep, Status: s });
       rows.push([
         ep,
@@ -262,7 +279,7 @@ export async function endpoint(
       const started = performance.now();
       try {
         // etcdctl's health check: a linearizable read of the key "health".
-        await clientFor(ep).range({ key: Buffer.from('health') });
+        await ctx.store.wire.range({ key: Buffer.from('health') }, { endpoint: ep });
         lines.push(
           `${ep} is healthy: successfully committed proposal: took = ${(performance.now() - started).toFixed(3)}ms`,
         );
@@ -277,19 +294,14 @@ export async function endpoint(
   throw new UsageError('endpoint: status | health');
 }
 
-export async function moveLeader(
-  ctx: Ctx,
-  args: string[],
-  clientFor: (ep: string) => EtcdClient,
-): Promise<string> {
+export async function moveLeader(ctx: StoreCtx, args: string[]): Promise<string> {
   const [id] = args;
   if (!id) throw new UsageError('move-leader needs the target member id (hex)');
   // Only the leader moves leadership, as in etcdctl: find it among the endpoints.
   for (const ep of ctx.endpoints) {
-    const c = clientFor(ep);
-    const s = await c.status({});
+    const s = await ctx.store.wire.status({}, { endpoint: ep });
     if (s.leader !== s.header?.member_id) continue;
-    await c.moveLeader({ targetID: BigInt(`0x${id}`).toString() });
+    await ctx.store.wire.moveLeader({ targetID: BigInt(`0x${id}`).toString() }, { endpoint: ep });
     return `Leadership transferred from ${hexId(s.leader)} to ${id}`;
   }
   throw new UsageError(
@@ -297,29 +309,23 @@ export async function moveLeader(
   );
 }
 
-export async function snapshotSave(ctx: Ctx, args: string[]): Promise<string> {
+export async function snapshotSave(ctx: StoreCtx, args: string[]): Promise<string> {
   const [sub, file] = args;
   if (sub !== 'save' || !file) throw new UsageError('snapshot save FILE');
-  const protos = clientProtos();
-  const client = new protos.clients.Maintenance(
-    ctx.client.endpoint,
-    grpc.credentials.createInsecure(),
-  );
+  // As etcdctl: stream into FILE.part, rename once complete.
+  const partial = `${file}.part`;
+  const out = await open(partial, 'w');
   try {
-    const chunks: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const call = (
-        client as unknown as {
-          Snapshot(req: object): grpc.ClientReadableStream<w.SnapshotResponse<'in'>>;
-        }
-      ).Snapshot({});
-      call.on('data', (r: w.SnapshotResponse<'in'>) => chunks.push(r.blob));
-      call.on('error', reject);
-      call.on('end', resolve);
-    });
-    await writeFile(file, Buffer.concat(chunks));
-  } finally {
-    client.close();
+    for await (const chunk of ctx.store.snapshot({ endpoint: ctx.endpoints[0] })) {
+      await out.write(chunk);
+    }
+    await out.sync();
+  } catch (e) {
+    await out.close();
+    await rm(partial, { force: true });
+    throw e;
   }
+  await out.close();
+  await rename(partial, file);
   return `Snapshot saved at ${file}`;
 }
