@@ -72,13 +72,16 @@ export function scrub(text: string, facts: Facts): string {
     return label === undefined ? m : `<${label}>`;
   });
   for (const [id, label] of facts.ids) {
-    const hex = new RegExp(`(?<![0-9a-fA-F])${id.toString(16)}(?![0-9a-fA-F])`, 'g');
+    // Lease ids print as %016x: zero-padded.
+    const hex = new RegExp(`(?<![0-9a-fA-F])0*${id.toString(16)}(?![0-9a-fA-F])`, 'g');
     const dec = new RegExp(`(?<![0-9])${id.toString(10)}(?![0-9])`, 'g');
     out = out.replace(hex, `<${label}>`).replace(dec, `<${label}>`);
   }
   // etcdctl prints some ids as %16x: the padding depends on the id.
   out = out.replace(/ {2,}</g, ' <');
   out = out.replace(/took = [0-9.]+[a-zµ]+/g, 'took = <took>');
+  // A lease's remaining TTL depends on timing (sessions note whether it is plausible).
+  out = out.replace(/remaining\(-?\d+s\)/g, 'remaining(<s>)');
   return out;
 }
 
