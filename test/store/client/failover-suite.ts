@@ -10,8 +10,8 @@ import type { Client } from '../../../store/client/index.js';
 import { skipReason, startTarget, type ClientTarget, type TargetKind } from './fixtures.js';
 
 /** How long the load runs before and after the kill. */
-const loadBeforeKillMs = 400;
-const loadAfterKillMs = 2_500;
+const loadBeforeKillMs = 300;
+const loadAfterKillMs = 1_500;
 
 async function leaderName(t: ClientTarget, c: Client): Promise<string> {
   for (const name of t.running()) {
