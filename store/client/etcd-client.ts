@@ -1,8 +1,10 @@
-// A small typed client for the etcd v3 API, over grpc-js: one endpoint,
+// A minimal client for the etcd v3 API, over grpc-js: one endpoint,
 // promises, wire shapes as the protos define them (int64 as decimal
-// strings). It is the seed of the full client (failover, retries, watch
-// resume) a later milestone builds; today the CLI and the tests use it.
-// Errors come back as EtcdError when the status is one of etcd's.
+// strings), no failover and no retries. Errors come back as EtcdError when
+// the status is one of etcd's. Test harnesses and server-internal calls
+// that want exactly one member use it; everything else should use the
+// typed client (client.ts: failover, the retry rule, watch, leases, lock
+// and election, bigint int64s).
 
 import * as grpc from '@grpc/grpc-js';
 import { etcdErrorFromStatus } from '../errors.js';

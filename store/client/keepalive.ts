@@ -42,8 +42,9 @@ export interface KeepAliveOptions {
 
 /**
  * A lease being kept alive. Events: 'renewed' (ttlSeconds) after each
- * answer; 'lost' (LeaseLostError) once. `done` resolves on close() and
- * rejects with LeaseLostError when the lease is lost.
+ * answer; 'lost' (LeaseLostError, or the typed error of a server that
+ * refuses keep-alives, e.g. UNIMPLEMENTED) once. `done` resolves on
+ * close() and rejects with that error when the lease is lost.
  */
 export class KeepAlive extends EventEmitter {
   readonly done: Promise<void>;

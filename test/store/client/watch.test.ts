@@ -98,7 +98,9 @@ describe(`watch against ${target}`, { skip: skipReason(target) }, () => {
     await Promise.all([...seen, h].map((s) => s.ended));
   });
 
-  test('many watchers share one stream per member', async () => {
+  // Counted with etcd's own gauges on its client port; capstan has no such metrics there.
+  const etcdMetrics = target === 'etcd' ? false : "needs etcd's watch stream metrics";
+  test('many watchers share one stream per member', { skip: etcdMetrics }, async () => {
     const c = t.client({ names: ['m1'] });
     const ep = t.endpoint('m1');
     const streams0 = await etcdMetric(ep, 'etcd_debugging_mvcc_watch_stream_total');
