@@ -8,6 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { clientProtos } from '../../../store/server/grpc/protos.js';
 import type * as w from '../../../store/server/grpc/wire-types.js';
 import { Client, LeaseLostError } from '../../../store/client/index.js';
+import { waitFor } from './fixtures.js';
 
 type Call = grpc.ServerDuplexStream<w.LeaseKeepAliveRequest<'in'>, w.LeaseKeepAliveResponse<'out'>>;
 
@@ -43,14 +44,14 @@ after(() => {
 
 test('renewals go out at once, then every TTL/3', async () => {
   const ka = client.leases.keepAlive(7n);
-  await new Promise((r) => setTimeout(r, 2_300));
+  const renewals = () => requests.filter((r) => r.id === '7').map((r) => r.atMs);
+  await waitFor('three renewals', () => (renewals().length >= 3 ? true : undefined), 5_000);
   ka.close();
   await ka.done;
-  const times = requests.filter((r) => r.id === '7').map((r) => r.atMs);
-  assert.equal(times.length, 3, `renewals at ${times.map((t) => t - times[0]!).join(', ')} ms`);
+  const times = renewals().slice(0, 3);
   for (let i = 1; i < times.length; i++) {
     const gap = times[i]! - times[i - 1]!;
-    assert.ok(gap >= 950 && gap < 1_300, `gap ${gap} ms`);
+    assert.ok(gap >= 950 && gap < 1_600, `gap ${gap} ms`); // upper bound: a busy machine delays timers
   }
   assert.equal(ka.ttlSeconds, 3);
 });
@@ -66,7 +67,7 @@ test('a lease whose renewals go unanswered is lost when its TTL runs out', async
   assert.ok(err instanceof LeaseLostError);
   assert.equal(err.leaseId, 8n);
   assert.match(err.message, /could not be renewed/);
-  assert.ok(tookMs >= 950 && tookMs < 1_500, `lost after ${tookMs} ms`);
+  assert.ok(tookMs >= 950 && tookMs < 2_000, `lost after ${tookMs} ms`);
   // It kept trying meanwhile (every keepAliveResendMs).
   assert.ok(requests.filter((r) => r.id === '8').length >= 2);
 });
