@@ -1,6 +1,6 @@
-// The client-facing gRPC server: etcd's KV, Cluster, Maintenance and Lease
+// The client-facing gRPC server: etcd's KV, Watch, Cluster, Maintenance and Lease
 // services and the standard health service on --listen-client-urls.
-// Services not implemented yet (Watch, Auth) answer UNIMPLEMENTED,
+// Services not implemented yet (Auth) answer UNIMPLEMENTED,
 // which grpc-js does for any service that is not registered.
 
 import * as grpc from '@grpc/grpc-js';
@@ -11,6 +11,7 @@ import { healthService } from './api/health.js';
 import { kvService } from './api/kv/index.js';
 import { leaseService } from './api/lease/index.js';
 import { maintenanceService } from './api/maintenance/index.js';
+import { watchService, watchServiceDefinition } from './api/watch/index.js';
 import { clientProtos } from './grpc/protos.js';
 import { checkedService, receiveHardLimitBytes } from './grpc/request-checks.js';
 
@@ -35,6 +36,7 @@ export async function startClientServer(
   server.addService(checked(protos.ClusterService), clusterService(ctx));
   server.addService(checked(protos.MaintenanceService), maintenanceService(ctx));
   server.addService(checked(protos.LeaseService), leaseService(ctx));
+  server.addService(watchServiceDefinition(checked(protos.WatchService)), watchService(ctx));
   server.addService(checked(protos.HealthService), healthService(ctx, ctx.cfg.heartbeatIntervalMs));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
