@@ -10,6 +10,8 @@
 // Source of truth: etcd's etcdserver/api/v3rpc/rpctypes (release 3.4), every
 // message checked against the strings of the etcd 3.4.23 binary and, in
 // test/store/server/grpc/error-table-compat.test.ts, against etcdctl 3.4.
+// The lock and election services' errors come from etcd's
+// clientv3/concurrency package instead (see the end of the table).
 // docs/errors.md shows this table; test/store/errors.test.ts keeps it in sync.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Metadata, ServerErrorResponse } from '@grpc/grpc-js';
@@ -32,6 +34,13 @@ const rpc = (grpcCode: GrpcStatus, message: string): EtcdErrorSpec => ({
   grpcCode,
   message,
   knownToClients: true,
+});
+
+/** An error of etcd's concurrency services: a plain Go error, so UNKNOWN and unknown to clients. */
+const concurrency = (message: string): EtcdErrorSpec => ({
+  grpcCode: S.UNKNOWN,
+  message,
+  knownToClients: false,
 });
 
 export const etcdErrors = {
@@ -126,6 +135,17 @@ export const etcdErrors = {
     message: 'etcdserver: request timed out, leader transfer took too long',
     knownToClients: false,
   },
+  // Not in rpctypes: the lock and election services (v3lock, v3election)
+  // return their concurrency package's plain Go errors, which grpc-go sends
+  // as UNKNOWN with the error's text (checked against etcd 3.4.23 in
+  // test/store/server/api/concurrency/).
+  ElectionNotLeader: concurrency('election: not leader'),
+  ElectionNoLeader: concurrency('election: no leader'),
+  ElectionMissingLeaderKey: concurrency('"leader" field must be provided'),
+  // etcd 3.5's answer to a Lock whose key vanished (its lease ended) while
+  // it waited; etcd 3.4 wrongly answers that the lock is held. capstan
+  // refuses, as 3.5 does (docs/locks-and-elections.md).
+  MutexSessionExpired: concurrency('mutex: session is expired'),
 } as const satisfies Record<string, EtcdErrorSpec>;
 
 export type EtcdErrorCode = keyof typeof etcdErrors;

@@ -16,13 +16,33 @@ import {
   toServiceError,
 } from '../../store/errors.js';
 
-test('every message is non-empty and starts with "etcdserver: ", as all of etcd 3.4 do', () => {
+/** The lock and election services' errors: etcd's concurrency package words them. */
+const concurrencyCodes = new Set([
+  'ElectionNotLeader',
+  'ElectionNoLeader',
+  'ElectionMissingLeaderKey',
+  'MutexSessionExpired',
+]);
+
+test('every server message is non-empty and starts with "etcdserver: ", as all of etcd 3.4 do', () => {
   assert.ok(etcdErrorCodes.length >= 50);
   for (const code of etcdErrorCodes) {
     const { message } = etcdErrors[code];
-    assert.match(message, /^etcdserver: \S/, code);
+    if (!concurrencyCodes.has(code)) assert.match(message, /^etcdserver: \S/, code);
     assert.equal(message, message.trim(), code);
+    assert.notEqual(message, '', code);
   }
+});
+
+test('the concurrency errors go out as etcd sends plain Go errors: UNKNOWN, unknown to clients', () => {
+  for (const code of etcdErrorCodes.filter((c) => concurrencyCodes.has(c))) {
+    assert.equal(etcdErrors[code].grpcCode, status.UNKNOWN, code);
+    assert.equal(etcdErrors[code].knownToClients, false, code);
+  }
+  assert.equal(etcdErrors.ElectionNotLeader.message, 'election: not leader');
+  assert.equal(etcdErrors.ElectionNoLeader.message, 'election: no leader');
+  assert.equal(etcdErrors.ElectionMissingLeaderKey.message, '"leader" field must be provided');
+  assert.equal(etcdErrors.MutexSessionExpired.message, 'mutex: session is expired');
 });
 
 test('messages are unique, so a client can map a message back to its code', () => {
