@@ -1,5 +1,6 @@
 // The client-facing gRPC server: etcd's KV, Watch, Cluster, Maintenance and Lease
-// services and the standard health service on --listen-client-urls.
+// services, its Lock and Election services, and the standard health
+// service on --listen-client-urls.
 // Services not implemented yet (Auth) answer UNIMPLEMENTED,
 // which grpc-js does for any service that is not registered.
 
@@ -10,6 +11,8 @@ import type { ApiContext } from './api/context.js';
 import { healthService } from './api/health.js';
 import { kvService } from './api/kv/index.js';
 import { leaseService } from './api/lease/index.js';
+import { electionService } from './api/election/index.js';
+import { lockService, SelfClient, selfEndpoint } from './api/lock/index.js';
 import { maintenanceService } from './api/maintenance/index.js';
 import { watchService, watchServiceDefinition } from './api/watch/index.js';
 import { clientProtos } from './grpc/protos.js';
@@ -19,7 +22,7 @@ export async function startClientServer(
   ctx: ApiContext,
   url: URL,
   maxRequestBytes: number,
-): Promise<{ server: grpc.Server; port: number }> {
+): Promise<{ server: grpc.Server; port: number; selfClient: SelfClient }> {
   const protos = clientProtos();
   // etcd accepts frames up to the request limit plus its gRPC overhead;
   // larger ones are refused as grpc-go refuses them (grpc/request-checks.ts).
@@ -38,6 +41,12 @@ export async function startClientServer(
   server.addService(checked(protos.LeaseService), leaseService(ctx));
   server.addService(watchServiceDefinition(checked(protos.WatchService)), watchService(ctx));
   server.addService(checked(protos.HealthService), healthService(ctx, ctx.cfg.heartbeatIntervalMs));
+  // Lock and Election run etcd's recipes through a client of this member,
+  // made on first use, once the port is bound (api/lock/self-client.ts).
+  const bound = { port: 0 };
+  const selfClient = new SelfClient(() => selfEndpoint(url, bound.port), ctx.log);
+  server.addService(checked(protos.LockService), lockService(ctx, selfClient));
+  server.addService(checked(protos.ElectionService), electionService(ctx, selfClient));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
       `${url.hostname}:${url.port}`,
@@ -45,5 +54,6 @@ export async function startClientServer(
       (err, p) => (err ? reject(err) : resolve(p)),
     ),
   );
-  return { server, port };
+  bound.port = port;
+  return { server, port, selfClient };
 }

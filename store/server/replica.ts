@@ -36,6 +36,7 @@ import { headerOut } from './wire.js';
 import type * as w from './grpc/wire-types.js';
 import { startClientServer } from './client-server.js';
 import type { ApiContext } from './api/context.js';
+import type { SelfClient } from './api/lock/index.js';
 
 export interface ReplicaOptions {
   logger?: Logger;
@@ -47,6 +48,8 @@ const stopAfterRemovalMs = 1000;
 export class Replica implements ApiContext {
   private stopping: Promise<void> | undefined;
   private clientServer: grpc.Server | undefined;
+  /** This member's client of itself, for the Lock and Election services. */
+  private selfClient: SelfClient | undefined;
   private peerServer: grpc.Server | undefined;
   /** Lease renewals and remaining TTLs (the lessor's timing half); set by start(). */
   leases!: LeaseRequests;
@@ -247,6 +250,7 @@ export class Replica implements ApiContext {
     );
     this.clientServer = client.server;
     this.clientPort = client.port;
+    this.selfClient = client.selfClient;
   }
 
   /** Peer id → its URLs as last given to the transport. */
@@ -395,6 +399,7 @@ export class Replica implements ApiContext {
   private async doStop(): Promise<void> {
     await this.transferLeadershipBeforeStop();
     this.leases.stop();
+    this.selfClient?.close();
     this.clientServer?.forceShutdown();
     await this.driver.stop();
     await this.transportRef.current?.close();
