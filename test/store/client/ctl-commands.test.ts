@@ -26,10 +26,10 @@ import {
   type ClientTarget,
   type RunningCtl,
   type TargetKind,
+  clientTestTarget,
 } from './fixtures.js';
 
-// Real etcd until capstan serves Watch and Lease; then this one line points the suite at capstan.
-const target: TargetKind = 'etcd';
+const target: TargetKind = clientTestTarget();
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 interface TestCtx extends StoreCtx {

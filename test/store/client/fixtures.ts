@@ -1,11 +1,13 @@
 // Servers for the typed client's tests: real etcd 3.4 or capstan, behind
 // the compat suite's target interface (test/compat/targets.ts). A test
-// file names its target kind in ONE line, e.g.
+// file names its target kind in ONE line,
 //
-//   const target: TargetKind = 'etcd'; // → 'capstan' once capstan serves Watch
+//   const target = clientTestTarget();
 //
-// and everything else (starting members, killing them, clients on their
-// endpoints, cleanup) goes through this file.
+// — capstan, or real etcd with CAPSTAN_CLIENT_TEST_TARGET=etcd (to check
+// that a test expects what etcd does) — and everything else (starting
+// members, killing them, clients on their endpoints, cleanup) goes through
+// this file.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cleanEnv, findOnPath } from '../server/grpc/etcdctl.js';
@@ -21,6 +23,11 @@ export type { TargetKind };
 
 export const etcdBin = findOnPath('etcd');
 export const etcdctlBin = findOnPath('etcdctl');
+
+/** The server the suite runs against: capstan unless CAPSTAN_CLIENT_TEST_TARGET=etcd. */
+export function clientTestTarget(): TargetKind {
+  return process.env['CAPSTAN_CLIENT_TEST_TARGET'] === 'etcd' ? 'etcd' : 'capstan';
+}
 
 /** Why a test against `kind` cannot run here, or undefined when it can. */
 export function skipReason(kind: TargetKind): string | undefined {

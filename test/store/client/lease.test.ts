@@ -15,10 +15,10 @@ import {
   waitFor,
   type ClientTarget,
   type TargetKind,
+  clientTestTarget,
 } from './fixtures.js';
 
-// Real etcd until capstan serves Lease; then this one line points the suite at capstan.
-const target: TargetKind = 'etcd';
+const target: TargetKind = clientTestTarget();
 
 /** Short TTLs keep the file fast; etcd's minimum with the targets' timing is about 1 s. */
 const shortTtlSeconds = 2;

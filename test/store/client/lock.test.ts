@@ -15,10 +15,10 @@ import {
   type ClientTarget,
   type RunningCtl,
   type TargetKind,
+  clientTestTarget,
 } from './fixtures.js';
 
-// Real etcd until capstan serves Watch and Lease; then this one line points the suite at capstan.
-const target: TargetKind = 'etcd';
+const target: TargetKind = clientTestTarget();
 
 describe(`lock against ${target}`, { skip: skipReason(target) }, () => {
   let t: ClientTarget;

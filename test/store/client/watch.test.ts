@@ -18,10 +18,10 @@ import {
   waitFor,
   type ClientTarget,
   type TargetKind,
+  clientTestTarget,
 } from './fixtures.js';
 
-// Real etcd until capstan serves Watch; then this one line points the suite at capstan.
-const target: TargetKind = 'etcd';
+const target: TargetKind = clientTestTarget();
 
 /** Collects a watcher's responses in the background. */
 function collect(w: Watcher): { responses: WatchResponse[]; ended: Promise<unknown> } {
