@@ -11,6 +11,7 @@
 //   `m/compacted` with the last deletion, so a crash in between is finished
 //   on the next open (finishCompaction).
 
+import { crashPoint } from '../server/crash-points.js';
 import type { Backend, BatchOp } from './backend.js';
 import { decodeRecord, encodeRecord } from '../backend/codec.js';
 import type { RevisionRef, RevisionSink } from './key-index.js';
@@ -70,6 +71,7 @@ export async function removeRevisions(
     }
     const last = to === dropped.length;
     if (last) ops.push({ type: 'put', key: compactedKey, value: encodeRecord(rev) });
+    crashPoint('compaction'); // scheduled, some revisions maybe deleted, not recorded done
     await backend.write(ops);
     if (last) return;
   }

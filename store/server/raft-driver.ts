@@ -26,6 +26,7 @@ import {
   type Snapshot,
 } from '../raft/index.js';
 import type { Transport, TransportHandlers } from '../transport/transport.js';
+import { crashPoint } from './crash-points.js';
 import type { Logger } from './logger.js';
 import type { ReadIndexer } from './read-index.js';
 
@@ -161,11 +162,20 @@ export class RaftDriver {
       // which must be durable before anyone hears of them.
       const early = isLeader && !this.changesTermOrVote(rd) ? rd.messages.filter(sendsEarly) : [];
       this.send(early);
-      if (rd.snapshot) await sm.installSnapshot(rd.snapshot);
+      if (rd.snapshot) {
+        await sm.installSnapshot(rd.snapshot);
+        crashPoint('snapshot-install'); // state installed, the log not yet told
+      }
+      if (rd.entries.length > 0) crashPoint('before-persist');
       await log.save(rd, { sync: rd.mustSync });
+      if (rd.entries.length > 0) crashPoint('after-persist');
       if (rd.hardState) this.lastHard = rd.hardState;
       this.send(early.length === 0 ? rd.messages : rd.messages.filter((m) => !sendsEarly(m)));
-      if (rd.committedEntries.length > 0) sm.apply(rd.committedEntries);
+      if (rd.committedEntries.length > 0) {
+        crashPoint('before-apply');
+        sm.apply(rd.committedEntries);
+        crashPoint('after-apply');
+      }
       if (rd.snapshot) this.snapshotIndex = rd.snapshot.metadata.index;
       reads.onReadStates(rd.readStates);
       node.advance();
@@ -209,6 +219,7 @@ export class RaftDriver {
     if (applied - this.snapshotIndex < this.o.snapshotCountEntries) return;
     const { log, sm } = this.o;
     await sm.sync();
+    crashPoint('snapshot-save'); // state durable, no raft snapshot recorded yet
     await log.createSnapshot(applied, sm.confState(), new Uint8Array(0));
     this.snapshotIndex = applied;
     const compactTo = applied - this.o.snapshotCatchUpEntries;
