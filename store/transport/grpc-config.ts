@@ -6,8 +6,9 @@
 
 import type { ChannelOptions } from '@grpc/grpc-js';
 import type { TransportLimits } from './limits.js';
+import { dialTarget } from './peer-url-overrides.js';
 
-/** `http://127.0.0.1:2380` → `127.0.0.1:2380`, the gRPC target. */
+/** `http://127.0.0.1:2380` → `127.0.0.1:2380`, the gRPC target (or its test-only override). */
 export function peerUrlToTarget(url: string): string {
   let u: URL;
   try {
@@ -25,7 +26,7 @@ export function peerUrlToTarget(url: string): string {
   if (u.pathname !== '/' || u.search !== '' || u.hash !== '') {
     throw new RangeError(`peer url ${url}: must not have a path, query or fragment`);
   }
-  return u.host;
+  return dialTarget(u.host);
 }
 
 /** Options of the channel to one peer. */
