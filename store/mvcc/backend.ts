@@ -41,5 +41,11 @@ export interface Backend {
   clearRange(range: KeyRange): Promise<void>;
   /** Approximate bytes used by the range (level counts only what reached its tables). */
   approximateSize(range: KeyRange): Promise<number>;
+  /**
+   * Rewrites the stored range so that the space held by deleted and
+   * overwritten entries is given back to the file system (etcd's defrag).
+   * Reads and writes go on meanwhile; the contents do not change.
+   */
+  compact(range: KeyRange): Promise<void>;
   close(): Promise<void>;
 }

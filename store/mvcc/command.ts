@@ -254,7 +254,7 @@ export function parseCommand(raw: unknown): Command {
       const a = obj(o.alarm, 'alarm');
       oneOf(a, 'action', 'alarm', ['get', 'activate', 'deactivate'], false);
       bigint(a, 'memberId', 'alarm', 0n, maxUint64);
-      oneOf(a, 'alarm', 'alarm', ['nospace', 'corrupt'], true);
+      oneOf(a, 'alarm', 'alarm', ['none', 'nospace', 'corrupt'], true);
       if (a.action !== 'get' && (a.memberId === undefined || a.alarm === undefined)) {
         fail('alarm', 'needs memberId and alarm to activate or deactivate');
       }

@@ -16,7 +16,7 @@
 import { encodeRecord } from '../backend/codec.js';
 import { etcdError } from '../errors.js';
 import { limits } from '../limits.js';
-import type { Backend, BatchOp } from './backend.js';
+import type { Backend, BatchOp, KeyRange } from './backend.js';
 import { type Command, decodeCommand, parseCommand } from './command.js';
 import { compactIndex, removeRevisions, scheduledCompactOp } from './compaction.js';
 import { AlreadyAppliedError, type ApplyError, isApplyError } from './errors.js';
@@ -111,10 +111,22 @@ export interface MvccOptions {
   listener?: MvccListener;
 }
 
-const alarmKinds: readonly AlarmKind[] = ['nospace', 'corrupt'];
+/** In etcd's enum order: the index is the AlarmType number (and the byte in the alarm's key). */
+const alarmKinds: readonly AlarmKind[] = ['none', 'nospace', 'corrupt'];
+
+/** Every key the store writes (they all start with an ASCII letter). */
+const wholeDatabase: KeyRange = { gte: new Uint8Array(0), lt: Uint8Array.of(0xff) };
 
 function alarmId(a: AlarmMember): string {
   return `${a.memberId}/${a.alarm}`;
+}
+
+/**
+ * etcd's isTxnReadonly: every top-level operation of both branches is a
+ * range. etcd serves such a Txn without Raft, so no alarm refuses it.
+ */
+function txnReadOnly(r: TxnRequest): boolean {
+  return [...(r.success ?? []), ...(r.failure ?? [])].every((op) => 'range' in op);
 }
 
 /** Whether a Txn writes (etcd's capped applier refuses those under NOSPACE). */
@@ -257,7 +269,7 @@ export class MvccStore {
       this.alarmed('corrupt') &&
       ('put' in cmd ||
         'deleteRange' in cmd ||
-        'txn' in cmd ||
+        ('txn' in cmd && !txnReadOnly(cmd.txn)) ||
         'compaction' in cmd ||
         'leaseGrant' in cmd ||
         'leaseRevoke' in cmd)
@@ -399,7 +411,7 @@ export class MvccStore {
     if (r.action === 'get') return { revision, alarms: this.alarms() };
     const a: AlarmMember = { memberId: r.memberId!, alarm: r.alarm! };
     const id = alarmId(a);
-    const key = alarmKey(a.memberId, alarmKinds.indexOf(a.alarm) + 1);
+    const key = alarmKey(a.memberId, alarmKinds.indexOf(a.alarm));
     if (r.action === 'activate') {
       if (this.alarmTable.has(id)) return { revision, alarms: [] };
       this.alarmTable.set(id, a);
@@ -534,6 +546,20 @@ export class MvccStore {
   /** Approximate bytes of the state on the backend. */
   sizeBytes(): Promise<number> {
     return this.backend.approximateSize(stateRange);
+  }
+
+  // ---- defragmentation ----------------------------------------------------
+
+  /**
+   * etcd's Defragment, for this member only: gives the space of compacted
+   * revisions and deleted keys back to the file system. Waits for what was
+   * queued before (a physical compaction's deletions included), then has
+   * the backend rewrite the whole database; applies and reads go on
+   * meanwhile, and the state does not change.
+   */
+  async defragment(): Promise<void> {
+    await this.queue.flush();
+    await this.backend.compact(wholeDatabase);
   }
 
   /**

@@ -14,10 +14,13 @@ import { mvccLimits } from './mvcc-limits.js';
 
 type Db = Level<Uint8Array, Uint8Array>;
 
-// level's typings omit approximateSize, which classic-level (level's Node
-// implementation) has.
+// level's typings omit approximateSize and compactRange, which
+// classic-level (level's Node implementation) has.
 interface Sized {
   approximateSize(start: Uint8Array, end: Uint8Array): Promise<number>;
+}
+interface Compactable {
+  compactRange(start: Uint8Array, end: Uint8Array): Promise<void>;
 }
 
 export class LevelBackend implements Backend {
@@ -89,6 +92,16 @@ export class LevelBackend implements Backend {
 
   async approximateSize(range: KeyRange): Promise<number> {
     return (this.db as unknown as Sized).approximateSize(range.gte, range.lt);
+  }
+
+  /**
+   * LevelDB's CompactRange: flushes the memtable, then merges every table
+   * overlapping the range into the last level, dropping deleted and
+   * superseded entries, and removes the files it replaced. It runs on
+   * libuv's thread pool, so the event loop (and other requests) go on.
+   */
+  async compact(range: KeyRange): Promise<void> {
+    await (this.db as unknown as Compactable).compactRange(range.gte, range.lt);
   }
 
   async close(): Promise<void> {

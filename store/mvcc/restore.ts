@@ -74,7 +74,7 @@ async function readAlarms(backend: Backend): Promise<AlarmMember[]> {
   for await (const batch of backend.iterate(alarmRange)) {
     for (const [, value] of batch) {
       const a = decodeRecord<AlarmMember>(value);
-      const kinds: readonly AlarmKind[] = ['nospace', 'corrupt'];
+      const kinds: readonly AlarmKind[] = ['none', 'nospace', 'corrupt'];
       if (
         typeof a !== 'object' ||
         a === null ||

@@ -187,8 +187,11 @@ export interface HashKVResult {
   revision: Revision;
 }
 
-/** The alarms a member can raise (etcdserverpb.AlarmType without NONE). */
-export type AlarmKind = 'nospace' | 'corrupt';
+/**
+ * etcdserverpb.AlarmType. etcd stores a NONE alarm too when a client
+ * activates one: it lists it and refuses nothing because of it.
+ */
+export type AlarmKind = 'none' | 'nospace' | 'corrupt';
 
 export interface AlarmMember {
   memberId: bigint;

@@ -54,6 +54,10 @@ export class CrashBackend implements Backend {
     return this.inner.approximateSize(range);
   }
 
+  compact(range: KeyRange): Promise<void> {
+    return this.inner.compact(range);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -282,7 +282,7 @@ describe('alarms', () => {
     h.ok({ alarm: { action: 'activate', memberId: 1n, alarm: 'corrupt' } });
     assert.equal(h.fails({ put: { key: b('a'), value: b('2') } }), 'Corrupt');
     assert.equal(h.fails({ deleteRange: { key: b('a') } }), 'Corrupt');
-    assert.equal(h.fails({ txn: {} }), 'Corrupt');
+    assert.equal(h.fails({ txn: { success: [{ deleteRange: { key: b('a') } }] } }), 'Corrupt');
     assert.equal(h.fails({ compaction: { revision: 1 } }), 'Corrupt');
     assert.equal(h.fails({ leaseGrant: { id: 3n, ttl: 5 } }), 'Corrupt');
   });
