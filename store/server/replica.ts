@@ -29,6 +29,7 @@ import { proposalRefused } from './drop-errors.js';
 import { encodeMemberChange, encodeProposal } from './envelope.js';
 import { createLogger, raftLogger, type Logger } from './logger.js';
 import { ProposalWaiters } from './proposals.js';
+import { BackendQuota } from './quota.js';
 import { RaftDriver } from './raft-driver.js';
 import { ReadIndexer } from './read-index.js';
 import { ReplicaStateMachine, type ApplyOutcome } from './state-machine.js';
@@ -211,6 +212,7 @@ export class Replica implements ApiContext {
         client: replica.clientPort,
         peer: replica.peerPort,
         applied: sm.appliedIndex(),
+        quotaBackendBytes: replica.quota.quotaBytes,
       },
       'capstan store started',
     );
@@ -299,6 +301,21 @@ export class Replica implements ApiContext {
       }
     }
     return total;
+  }
+
+  private quotaState: BackendQuota | undefined;
+
+  /** The space quota (--quota-backend-bytes), made on first use. */
+  get quota(): BackendQuota {
+    this.quotaState ??= new BackendQuota({
+      quotaBytes: this.cfg.quotaBackendBytes,
+      memberId: this.memberId,
+      readSizeBytes: () => this.dbSizeBytes(),
+      alarms: () => this.mvcc.alarms(),
+      propose: (command) => this.propose(command),
+      log: this.log,
+    });
+    return this.quotaState;
   }
 
   isLeader(): boolean {

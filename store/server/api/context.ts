@@ -13,6 +13,7 @@ import type { LeaseRequests } from '../../lease/index.js';
 import type { ReplicaConfig } from '../config.js';
 import type * as w from '../grpc/wire-types.js';
 import type { Logger } from '../logger.js';
+import type { BackendQuota } from '../quota.js';
 
 export interface ApiContext {
   readonly cfg: ReplicaConfig;
@@ -30,6 +31,8 @@ export interface ApiContext {
   dbSizeBytes(): Promise<number>;
   /** Lease renewals and remaining TTLs, answered by the leader's lessor (store/lease). */
   readonly leases: LeaseRequests;
+  /** The space quota: checkQuota(ctx, cost) before proposing a write that grows the database. */
+  readonly quota: BackendQuota;
   /**
    * Hears what every apply changed (events, lease changes, snapshot
    * installs) from now on, whichever MvccStore instance is current.

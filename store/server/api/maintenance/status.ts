@@ -1,9 +1,13 @@
 // Maintenance.Status. `version` is the etcd release whose API capstan
-// speaks: clients read it to decide which features they may use.
+// speaks: clients read it to decide which features they may use. `errors`
+// says, as etcd's: "no leader" when this member knows none, then every
+// active alarm in etcd's text form (alarm-text.ts).
 
 import { etcdErrors } from '../../../errors.js';
 import type * as w from '../../grpc/wire-types.js';
 import { idOut } from '../../wire.js';
+import { alarmTypeOf } from './alarm.js';
+import { alarmMemberText } from './alarm-text.js';
 import type { ApiContext } from '../context.js';
 import { unary } from '../unary.js';
 
@@ -21,8 +25,10 @@ export function status(ctx: ApiContext) {
       raftIndex: raft.raftLog.committed,
       raftTerm: raft.term,
       raftAppliedIndex: ctx.mvcc.appliedIndex(),
-      // As etcd: a member that knows no leader says so here.
-      errors: raft.lead === 0n ? [etcdErrors.NoLeader.message] : [],
+      errors: [
+        ...(raft.lead === 0n ? [etcdErrors.NoLeader.message] : []),
+        ...ctx.mvcc.alarms().map((a) => alarmMemberText(a.memberId, alarmTypeOf(a.alarm))),
+      ],
       dbSizeInUse: size,
       isLearner: raft.isLearner,
     };

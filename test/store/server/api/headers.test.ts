@@ -15,7 +15,10 @@ const ctx = {
   memberId: 7n,
   isLeader: () => true,
   header: (revision: number) => ({ cluster_id: '9', member_id: '7', revision, raft_term: 3 }),
+  propose: () => Promise.resolve({ alarm: { revision: 42, alarms: [] } }),
+  quota: { size: { refresh: () => Promise.resolve(0) } },
   mvcc: {
+    defragment: () => Promise.resolve(),
     currentRevision: () => 42,
     members: () => [
       { id: 7n, name: 'm1', peerUrls: ['http://p'], clientUrls: ['http://c'], isLearner: false },
@@ -37,7 +40,9 @@ test('MemberList: cluster id, member id and term, no revision', async () => {
 });
 
 test('Alarm, Defragment and MoveLeader: no header', async () => {
-  assert.deepEqual(await call(alarm(ctx), { action: 0 }), { alarms: [] });
+  assert.deepEqual(await call(alarm(ctx), { action: 0, memberID: '0', alarm: 0 }), {
+    alarms: [],
+  });
   assert.deepEqual(await call(defragment(ctx), {}), {});
   assert.deepEqual(await call(moveLeader(ctx), { targetID: '7' }), {});
 });
