@@ -9,6 +9,7 @@ import * as c from '../store/client/ctl/commands.js';
 import { elect, lock } from '../store/client/ctl/concurrency-commands.js';
 import { lease } from '../store/client/ctl/lease-commands.js';
 import { watch } from '../store/client/ctl/watch-command.js';
+import * as maint from '../store/client/ctl/maintenance-commands.js';
 import type { OutputFormat } from '../store/client/ctl/output.js';
 
 export const ctlUsage = `usage: capstan ctl [--endpoints=host:port,...] [-w simple|json|table] <command> [args]
@@ -24,6 +25,8 @@ commands:
   endpoint status | health
   move-leader HEXID
   snapshot save FILE
+  alarm list | disarm
+  defrag [--cluster]
   watch KEY [END] [--prefix] [--rev R] [--prev-kv] [--progress-notify]
                       prints events until interrupted (Ctrl-C)
   lease grant TTL | revoke HEXID | timetolive HEXID [--keys] | list | keep-alive [--once] HEXID
@@ -62,6 +65,7 @@ export async function runCtl(argv: string[]): Promise<number> {
       once: { type: 'boolean' },
       ttl: { type: 'string' },
       listen: { type: 'boolean', short: 'l' },
+      cluster: { type: 'boolean' },
     },
   });
   const out = values['write-out'];
@@ -149,6 +153,12 @@ export async function runCtl(argv: string[]): Promise<number> {
         break;
       case 'elect':
         text = await elect(ctx, args, { listen: values.listen });
+        break;
+      case 'alarm':
+        text = await maint.alarm(ctx, args);
+        break;
+      case 'defrag':
+        text = await maint.defrag(ctx, args, { cluster: values.cluster });
         break;
       default:
         throw new c.UsageError(`unknown command "${command ?? ''}"`);
