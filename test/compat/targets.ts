@@ -31,6 +31,8 @@ export interface CompatTarget {
 export interface TargetOptions {
   members: number;
   maxRequestBytes: number;
+  /** More flags for every member, with the same name in etcd and capstan (e.g. quota-backend-bytes). */
+  flags?: Record<string, string>;
 }
 
 /** Both kinds run with the same timing, so elections take about as long. */
@@ -46,7 +48,10 @@ export async function startEtcdTarget(
 ): Promise<CompatTarget> {
   const c = await RealEtcdCluster.start(etcdBin, etcdctlBin, {
     names: memberNames(o.members),
-    flags: [`--max-request-bytes=${o.maxRequestBytes}`],
+    flags: [
+      `--max-request-bytes=${o.maxRequestBytes}`,
+      ...Object.entries(o.flags ?? {}).map(([k, v]) => `--${k}=${v}`),
+    ],
     heartbeatIntervalMs,
     electionTimeoutMs,
   });
@@ -72,7 +77,7 @@ export async function startEtcdTarget(
 }
 
 export async function startCapstanTarget(o: TargetOptions): Promise<CompatTarget> {
-  const flags = { 'max-request-bytes': String(o.maxRequestBytes) };
+  const flags = { 'max-request-bytes': String(o.maxRequestBytes), ...o.flags };
   const c = await TestCluster.start({
     replicas: o.members,
     heartbeatIntervalMs,
