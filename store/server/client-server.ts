@@ -4,7 +4,7 @@
 // Services not implemented yet (Auth) answer UNIMPLEMENTED,
 // which grpc-js does for any service that is not registered.
 
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { limits } from '../limits.js';
 import { clusterService } from './api/cluster/index.js';
 import type { ApiContext } from './api/context.js';
@@ -15,6 +15,7 @@ import { electionService } from './api/election/index.js';
 import { lockService, SelfClient, selfEndpoint } from './api/lock/index.js';
 import { maintenanceService } from './api/maintenance/index.js';
 import { watchService, watchServiceDefinition } from './api/watch/index.js';
+import { AuthorityFixingServer } from './grpc/authority-fix.js';
 import { clientProtos } from './grpc/protos.js';
 import { checkedService, receiveHardLimitBytes } from './grpc/request-checks.js';
 
@@ -27,7 +28,8 @@ export async function startClientServer(
   // etcd accepts frames up to the request limit plus its gRPC overhead;
   // larger ones are refused as grpc-go refuses them (grpc/request-checks.ts).
   const frameLimitBytes = maxRequestBytes + limits.grpcOverheadBytes;
-  const server = new grpc.Server({
+  // Also serves etcd 3.4's client dialing a URL endpoint (grpc/authority-fix.ts).
+  const server = new AuthorityFixingServer({
     'grpc.max_receive_message_length': receiveHardLimitBytes(frameLimitBytes),
     'grpc.max_send_message_length': 2 ** 31 - 1,
     'grpc.keepalive_time_ms': 2 * 60 * 60 * 1000,
@@ -47,13 +49,7 @@ export async function startClientServer(
   const selfClient = new SelfClient(() => selfEndpoint(url, bound.port), ctx.log);
   server.addService(checked(protos.LockService), lockService(ctx, selfClient));
   server.addService(checked(protos.ElectionService), electionService(ctx, selfClient));
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(
-      `${url.hostname}:${url.port}`,
-      grpc.ServerCredentials.createInsecure(),
-      (err, p) => (err ? reject(err) : resolve(p)),
-    ),
-  );
+  const port = await server.listen(url.hostname, Number(url.port));
   bound.port = port;
   return { server, port, selfClient };
 }
