@@ -49,16 +49,21 @@ export function timelineSection(
   if (aggregated) {
     const cells = aggregateCells(view, scale, rowOf, top);
     parts.push(cells.svg);
-    const picked = view.ops.filter((op) => op.outcome !== 'ok' || witness.has(op.id));
-    const drawn = picked.slice(0, highlightedOpsMax);
-    parts.push(drawn.map((op) => opBar(op, view, scale, rowOf, top, witness)).join(''));
+    // The witness is always drawn (and last, on top); other non-ok operations fill the rest.
+    const witnessOps = view.ops.filter((op) => witness.has(op.id)).slice(0, highlightedOpsMax);
+    const notOk = view.ops.filter((op) => op.outcome !== 'ok' && !witness.has(op.id));
+    const drawn = notOk.slice(0, highlightedOpsMax - witnessOps.length);
+    parts.push(
+      [...drawn, ...witnessOps].map((op) => opBar(op, view, scale, rowOf, top, witness)).join(''),
+    );
     note =
       `<p class="note">${view.ops.length} operations are too many to draw one by one ` +
       `(limit ${individualOpsMax}): each row is aggregated into cells of ${escapeText(formatMs(cells.cellMs))} ` +
       `by invocation time. A cell's color is the worst outcome in it, its shade the number of ` +
-      `operations (hover for counts). Failed, unknown and pending operations and the witness are ` +
-      `drawn one by one on top: ${drawn.length} of ${picked.length}` +
-      `${drawn.length < picked.length ? ` (limit ${highlightedOpsMax})` : ''}.</p>`;
+      `operations (hover for counts). On top, drawn one by one: ` +
+      `${drawn.length} of the ${notOk.length} failed, unknown and pending operations` +
+      `${drawn.length < notOk.length ? ` (limit ${highlightedOpsMax})` : ''}` +
+      `${witnessOps.length > 0 ? `, and the ${witnessOps.length} of the witness` : ''}.</p>`;
   } else {
     parts.push(view.ops.map((op) => opBar(op, view, scale, rowOf, top, witness)).join(''));
     note = `<p class="note">${view.ops.length} operations, each drawn from invocation to completion.</p>`;

@@ -32,6 +32,16 @@ test('200k operations, 16 clients, 10 minutes: bounded size and time, aggregated
   const bytes = Buffer.byteLength(html);
   assert.match(html, /200000 operations are too many to draw one by one/);
   assert.ok(html.includes('id="witness"'));
+  const timeline = html.slice(html.indexOf('<section id="timeline">'));
+  assert.equal(
+    [...timeline.matchAll(/class="op \w+ witness"/g)].length,
+    6,
+    'witness on the timeline',
+  );
+  assert.match(
+    timeline,
+    /On top, drawn one by one: 4994 of the \d+ failed, unknown and pending operations \(limit 5000\), and the 6 of the witness\./,
+  );
   const dir = await mkdtemp(join(tmpdir(), 'capstan-report-'));
   try {
     const t1 = performance.now();
