@@ -11,7 +11,8 @@
 // Rounds interleave the three so machine noise hits each alike; the table
 // gives each one's median round. Connection set-up is timed apart: the
 // first call of a new client (connect, the first look, one call), median
-// of C clients per round.
+// of C clients per round. CPU µs per call (client and server together,
+// this process) is the figure least moved by other load on the machine.
 
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
@@ -76,6 +77,7 @@ interface Round {
   perSecond: number;
   p50Us: number;
   p99Us: number;
+  cpuUsPerCall: number;
   firstCallMs: number;
 }
 
@@ -85,6 +87,7 @@ async function round(kind: Kind): Promise<Round> {
     const { client, one } = newClient(kind, port);
     for (let i = 0; i < warmUpCalls; i++) await one();
     const latencies = new Float64Array(calls);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < calls; i++) {
       const s = performance.now();
@@ -92,6 +95,7 @@ async function round(kind: Kind): Promise<Round> {
       latencies[i] = performance.now() - s;
     }
     const elapsedMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     client.close();
     latencies.sort();
     const firsts: number[] = [];
@@ -106,6 +110,7 @@ async function round(kind: Kind): Promise<Round> {
       perSecond: (calls / elapsedMs) * 1000,
       p50Us: latencies[Math.floor(calls * 0.5)]! * 1000,
       p99Us: latencies[Math.floor(calls * 0.99)]! * 1000,
+      cpuUsPerCall: (cpu.user + cpu.system) / calls,
       firstCallMs: median(firsts),
     };
   } finally {
@@ -126,15 +131,15 @@ console.log(
   `node --import tsx test/bench/authority-fix-bench.ts --calls ${calls} --rounds ${rounds} --connects ${connects}`,
 );
 console.log(
-  '| server | calls/s | p50 µs | p99 µs | first call of a new client, ms | calls/s of each round |',
+  '| server | calls/s | p50 µs | p99 µs | CPU µs per call | first call of a new client, ms | calls/s of each round |',
 );
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const kind of kinds) {
   const rs = results.get(kind)!;
   const m = (f: (r: Round) => number, digits = 0) => median(rs.map(f)).toFixed(digits);
   const each = rs.map((x) => x.perSecond.toFixed(0)).join(' ');
   console.log(
     `| ${kind} | ${m((r) => r.perSecond)} | ${m((r) => r.p50Us)} | ${m((r) => r.p99Us)} | ` +
-      `${m((r) => r.firstCallMs, 2)} | ${each} |`,
+      `${m((r) => r.cpuUsPerCall)} | ${m((r) => r.firstCallMs, 2)} | ${each} |`,
   );
 }
