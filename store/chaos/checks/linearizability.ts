@@ -52,7 +52,7 @@ export function checkLinearizability(
       ok: false,
       explanation:
         `undecided: the search gave up (${result.reason}); the history is neither shown ` +
-        'linearizable nor shown not to be. Shorter key generations or fewer clients per key ' +
+        'linearizable nor shown not to be. Shorter key generations (keyGenerationTurns) ' +
         'keep each key’s history small enough to decide.',
       stats,
     };
