@@ -109,7 +109,8 @@ test('kill -9 of the leader: a kept-alive lease survives, an abandoned one still
     );
     assert.ok(goneAt - grantedAt >= ttl * 1000 - 200, 'the abandoned lease expired early');
     const latest = killedAt + 2 * cluster.electionTimeoutMs + ttl * 1000;
-    const slackMs = cluster.electionTimeoutMs + 1500; // the extension, one lessor pass, commit
+    // The extension, one lessor pass, a commit, and room for a busy machine.
+    const slackMs = cluster.electionTimeoutMs + 2500;
     assert.ok(
       goneAt <= latest + slackMs,
       `expired ${goneAt - latest} ms after the latest expected`,
@@ -162,7 +163,7 @@ test('a restart of every member keeps remaining TTLs (checkpoints); an abandoned
   assert.ok(goneAt - grantedAt >= shortTtl * 1000, 'the abandoned lease expired early');
   const expectedMs = (shortTtl - lived + 1) * 1000 + cluster.electionTimeoutMs;
   assert.ok(
-    goneAt - backAt <= expectedMs + 1500,
+    goneAt - backAt <= expectedMs + 2500,
     `the abandoned lease expired ${goneAt - backAt - expectedMs} ms later than its checkpoint allows`,
   );
   await assert.rejects(

@@ -144,7 +144,7 @@ describe('LeaseKeepAlive and expiry', () => {
           const r = await cluster.client(follower).range({ key: key('ka/k') });
           assert.equal(r.kvs.length, 0);
         },
-        ttl * 1000 + 3000,
+        ttl * 1000 + 5000,
         'the expired lease deleting its key',
       );
       const took = Date.now() - stoppedAt;
