@@ -11,12 +11,21 @@ import type {
   CommandResponse,
   Lease,
   LeaseChange,
+  Member,
   MvccListener,
 } from '../../../store/mvcc/index.js';
 
 export class FakeHost implements LeaseHost {
-  readonly memberId = 1n;
-  readonly clusterId = 77n;
+  /** The leader this member knows of when it does not lead itself (0n: none). */
+  otherLeader = 0n;
+  /** The member table, for finding the leader's peer URLs. */
+  membersList: Member[] = [];
+
+  constructor(
+    readonly memberId = 1n,
+    readonly clusterId = 77n,
+  ) {}
+
   readonly log = pino({ level: 'silent' });
   readonly proposals: Command[] = [];
   readonly leaseTable = new Map<bigint, Lease>();
@@ -37,7 +46,7 @@ export class FakeHost implements LeaseHost {
     leaseKeys: () => [],
     appliedIndex: () => 0,
     appliedTerm: () => this.appliedTermNow,
-    members: () => [],
+    members: () => this.membersList,
     currentRevision: () => 1,
   };
 
@@ -46,7 +55,7 @@ export class FakeHost implements LeaseHost {
   }
 
   leader(): bigint {
-    return this.leading ? this.memberId : 0n;
+    return this.leading ? this.memberId : this.otherLeader;
   }
 
   subscribe(listener: MvccListener): () => void {
