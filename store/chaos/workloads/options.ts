@@ -17,6 +17,8 @@ export interface WorkloadOptions {
   accountBalance?: number;
   /** watch: how many watchers watch the key space across the run. */
   watcherCount?: number;
+  /** watch: how often every watcher asks for a progress notification (a bookmark) during the run. */
+  progressRequestIntervalMs?: number;
   /** watch: how long, after healing, watchers and the history read-back get to catch up. */
   catchUpMs?: number;
   /** register, mixed: the linearizability search's budget. */
@@ -36,6 +38,7 @@ export const workloadDefaults = {
   /** The largest transfer, so most transfers succeed and balances move both ways. */
   transferAmountMax: 20,
   watcherCount: 6,
+  progressRequestIntervalMs: 1_000,
   catchUpMs: 20_000,
   setupTimeoutMs: 30_000,
 } as const;

@@ -46,6 +46,7 @@ export class WatchWorkload implements Workload {
   private readonly keys: string[];
   private readonly observers: WatchObserver[] = [];
   private startRevision = 0;
+  private progressTicker: NodeJS.Timeout | undefined;
   private recorder: Recorder | undefined;
   private opTimeoutMs = 0;
   private clientCount = 0;
@@ -80,6 +81,14 @@ export class WatchWorkload implements Workload {
       const spec = this.watcherSpec(i);
       this.observers.push(new WatchObserver(ctx.clients[i % ctx.clients.length]!, `w${i}`, spec));
     }
+    // Bookmarks during the run, so "bookmarkable" is judged under faults too. (capstan answers a
+    // progress request once every watcher of the stream has caught up; etcd 3.4 answers at once,
+    // which the validator may rightly flag: etcd issue 15220.)
+    const everyMs = this.o.progressRequestIntervalMs ?? workloadDefaults.progressRequestIntervalMs;
+    this.progressTicker = setInterval(() => {
+      for (const w of this.observers) w.requestProgress();
+    }, everyMs);
+    this.progressTicker.unref();
   }
 
   /** A variety of what etcd's watch offers: prefixes, one key, a range, filters, prevKv. */
@@ -135,6 +144,7 @@ export class WatchWorkload implements Workload {
   async check(ctx: FinalContext): Promise<CheckVerdict[]> {
     const recorder = this.recorder;
     if (recorder === undefined) throw new Error('chaos workload: check() before setup()');
+    clearInterval(this.progressTicker);
     const catchUpMs = this.o.catchUpMs ?? workloadDefaults.catchUpMs;
     const input: WatchInput = { f: 'revision', prefix: this.prefix, final: true };
     const end = await finalRead(
