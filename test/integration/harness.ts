@@ -52,8 +52,14 @@ export class TestCluster {
       })),
     };
     const c = new TestCluster(dir, file);
-    for (const m of file.members) c.launch(m, o.extraFlags);
-    await c.waitForLeader();
+    try {
+      for (const m of file.members) c.launch(m, o.extraFlags);
+      await c.waitForLeader();
+    } catch (err) {
+      // A cluster that never came up must not leave its processes or files behind.
+      await c.close().catch(() => undefined);
+      throw err;
+    }
     return c;
   }
 

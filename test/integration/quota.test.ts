@@ -30,7 +30,7 @@ type Outcome<T> = { ok: true; res: T } | { ok: false; code: number; details: str
 /** One raw unary call: the status code as received, not as the typed client maps it. */
 function rawCall<T>(
   endpoint: string,
-  service: 'KV' | 'Maintenance',
+  service: 'KV' | 'Maintenance' | 'Lease',
   method: string,
   req: object,
   timeoutMs = 10_000,
@@ -123,8 +123,10 @@ describe('space quota', () => {
         5000,
         `${name} listing the NOSPACE alarm`,
       );
-      // Every member refuses puts now, whatever its own size.
+      // Every member refuses puts and lease grants now, whatever its own size.
       assert.deepEqual(refusal(await put(name, 'small')), noSpace);
+      const grant = await rawCall(ep(name), 'Lease', 'LeaseGrant', { TTL: 10 });
+      assert.deepEqual(refusal(grant), noSpace);
     }
 
     // Deletes, reads and compaction are allowed.

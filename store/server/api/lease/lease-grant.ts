@@ -7,6 +7,7 @@
 import { minLeaseTtlSeconds } from '../../../limits.js';
 import { validateLeaseGrant } from '../../../mvcc/index.js';
 import type * as w from '../../grpc/wire-types.js';
+import { checkQuota, leaseGrantCostBytes } from '../../quota.js';
 import { idIn, leaseOut, revisionIn } from '../../wire.js';
 import type { ApiContext } from '../context.js';
 import { unary } from '../unary.js';
@@ -17,6 +18,8 @@ export function leaseGrant(ctx: ApiContext) {
     ctx.log,
     'LeaseGrant',
     async (req) => {
+      // As etcd: the space quota first (a grant stores a lease record).
+      await checkQuota(ctx, leaseGrantCostBytes);
       const asked = idIn(req.ID);
       const grant = {
         id: asked === 0n ? randomLeaseId() : asked,
