@@ -99,6 +99,14 @@ export interface MvccListener {
    * readHistory, as far as compaction allows.
    */
   onRestored?(store: MvccStore): void;
+  /**
+   * The replica is about to replace its whole state with a snapshot, in
+   * place: from now until onRestored, this store must not be read (its
+   * backend is being rewritten; a history read meanwhile could see half of
+   * it). onRestored follows, with the new store, or with this one if the
+   * install failed.
+   */
+  onRestoring?(): void;
 }
 
 export interface MvccOptions {

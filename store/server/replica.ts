@@ -475,6 +475,10 @@ class ListenerFanout implements MvccListener {
   onRestored: NonNullable<MvccListener['onRestored']> = (store) => {
     for (const l of this.listeners) l.onRestored?.(store);
   };
+
+  onRestoring: NonNullable<MvccListener['onRestoring']> = () => {
+    for (const l of this.listeners) l.onRestoring?.();
+  };
 }
 
 function unwrap(outcome: ApplyOutcome): CommandResponse {

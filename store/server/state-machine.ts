@@ -147,9 +147,16 @@ export class ReplicaStateMachine implements StateMachine {
       );
     }
     this.staged = undefined;
-    await this.mvcc.flush();
     const listener = this.mvcc.listener;
-    this.mvcc = await MvccStore.importSnapshot(this.o.backend, staged.chunks, { listener });
+    listener?.onRestoring?.();
+    try {
+      await this.mvcc.flush();
+      this.mvcc = await MvccStore.importSnapshot(this.o.backend, staged.chunks, { listener });
+    } catch (err) {
+      // Refused: the old state stands, and its readers may read it again.
+      listener?.onRestored?.(this.mvcc);
+      throw err;
+    }
     if (this.mvcc.appliedIndex() !== snap.metadata.index) {
       throw new Error(
         `snapshot state is at index ${this.mvcc.appliedIndex()}, its metadata says ${snap.metadata.index}`,

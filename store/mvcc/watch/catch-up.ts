@@ -60,7 +60,8 @@ export class CatchUpLoop {
       this.running = false;
     }
     this.hub.notifyProgressWaiters();
-    if (this.hub.closed || this.hub.unsynced.size === 0) return;
+    // While restoring nothing can be read: onRestored kicks the loop again.
+    if (this.hub.closed || this.hub.restoring || this.hub.unsynced.size === 0) return;
     if (outcome === 'progress') this.kick();
     else this.retryLater();
   }
@@ -75,6 +76,7 @@ export class CatchUpLoop {
 
   private async round(): Promise<'progress' | 'blocked' | 'failed'> {
     const hub = this.hub;
+    if (hub.restoring) return 'blocked';
     const chosen: HubWatcher[] = [];
     for (const w of hub.unsynced) {
       if (!w.sink.ready()) continue;

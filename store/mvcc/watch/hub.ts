@@ -62,6 +62,8 @@ export class WatchHub {
   readonly log: HubLog;
   readonly scheduler: HubScheduler;
   closed = false;
+  /** Between onRestoring and onRestored: the store must not be read. */
+  restoring = false;
 
   private pending: RevisionEvents[] = [];
   private pendingHead = 0;
@@ -74,6 +76,7 @@ export class WatchHub {
   /** Subscribe this to the store (or the replica's fan-out). */
   readonly listener: MvccListener = {
     onEvents: (revisions) => this.enqueue(revisions),
+    onRestoring: () => this.beginRestore(),
     onRestored: (store) => this.restore(store),
   };
 
@@ -201,7 +204,8 @@ export class WatchHub {
   // ---- dispatch of applied events to the synced group ----
 
   private enqueue(revisions: readonly RevisionEvents[]): void {
-    if (this.closed || revisions.length === 0) return;
+    // While restoring, everything is read back from the new state's history.
+    if (this.closed || this.restoring || revisions.length === 0) return;
     if (this.synced.size === 0 && this.pendingHead === this.pending.length) {
       // Nobody to tell: the revisions are dispatched as they stand.
       this.dispatched = Math.max(this.dispatched, revisions[revisions.length - 1]!.revision);
@@ -224,7 +228,7 @@ export class WatchHub {
 
   private dispatchStep(): void {
     this.dispatchScheduled = false;
-    if (this.closed) return;
+    if (this.closed || this.restoring) return;
     const chunk = this.takeChunk();
     if (chunk.length === 0) return;
     const first = chunk[0]!.revision;
@@ -286,10 +290,7 @@ export class WatchHub {
   /** Dispatch fell too far behind: drop the backlog, everyone reads it back from history. */
   private overflow(): void {
     const dropped = this.pendingEvents;
-    for (const w of this.synced.all()) this.toUnsynced(w, this.dispatched + 1);
-    this.pending = [];
-    this.pendingHead = 0;
-    this.pendingEvents = 0;
+    this.dropSynced();
     this.dispatched = Math.max(this.dispatched, this.store.currentRevision());
     this.log.warn(
       { droppedEvents: dropped, watchers: this.unsynced.size },
@@ -297,14 +298,24 @@ export class WatchHub {
     );
   }
 
+  /**
+   * The state is about to be replaced in place: reads of it stop (in-flight
+   * ones are voided by the generation), and every watcher waits in the
+   * unsynced group, its next revision kept, for the new state's history.
+   */
+  private beginRestore(): void {
+    if (this.closed) return;
+    this.generation++;
+    this.restoring = true;
+    this.dropSynced();
+  }
+
   private restore(store: HubStore): void {
     if (this.closed) return;
     this.generation++;
+    this.restoring = false;
     this.store = store;
-    for (const w of this.synced.all()) this.toUnsynced(w, this.dispatched + 1);
-    this.pending = [];
-    this.pendingHead = 0;
-    this.pendingEvents = 0;
+    this.dropSynced();
     const revision = store.currentRevision();
     if (revision < this.dispatched) {
       this.log.warn(
@@ -314,6 +325,14 @@ export class WatchHub {
     }
     this.dispatched = Math.max(this.dispatched, revision);
     this.catchUp.kick();
+  }
+
+  /** Every synced watcher to the unsynced group; the queued events are dropped (history has them). */
+  private dropSynced(): void {
+    for (const w of this.synced.all()) this.toUnsynced(w, this.dispatched + 1);
+    this.pending = [];
+    this.pendingHead = 0;
+    this.pendingEvents = 0;
   }
 
   private addSynced(w: HubWatcher): void {

@@ -277,11 +277,24 @@ suite('snapshot install', () => {
     return leader;
   }
 
+  /** As the replica installs a snapshot: onRestoring, the import (while the hub may try to read), onRestored. */
   async function install(h: HubHarness, leader: Harness): Promise<Harness> {
     const chunks: Uint8Array[] = [];
     for await (const c of leader.store.exportSnapshot()) chunks.push(c);
+    const old = h.kv.store;
+    let readsWhileRestoring = 0;
+    const readHistory = old.readHistory.bind(old);
+    old.readHistory = (...args) => {
+      if (h.hub.restoring) readsWhileRestoring++;
+      return readHistory(...args);
+    };
+    h.hub.listener.onRestoring!();
+    assert.equal(h.hub.stats().synced, 0, 'everyone waits for the new state');
+    h.hub.sinkReady();
+    await new Promise((r) => setTimeout(r, 20));
     const backend = new MemoryBackend();
     const store = await MvccStore.importSnapshot(backend, chunks, { leases: anyLease });
+    assert.equal(readsWhileRestoring, 0, 'the old state is not read while it is replaced');
     const next = new Harness(store, backend);
     next.index = leader.index;
     store.listener = h.hub.listener;
