@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../store/demo/demo-cluster.js';
+import { chaosUsage, runChaosCommand } from './chaos.js';
 import { clusterUsage, runCluster } from './cluster.js';
 import { ctlUsage, runCtl } from './ctl.js';
 import { UsageError } from '../store/client/ctl/commands.js';
@@ -18,6 +19,7 @@ commands:
                     a local cluster of store processes (capstan cluster --help)
   store [flags]     run one member of a store cluster (etcd's flags; capstan store --help)
   ctl <command>     a client for the store: get, put, del, txn, member, endpoint, ... (capstan ctl --help)
+  chaos [options]   fault runs against real store processes, with a verdict (capstan chaos --help)
   demo [--seed N]   run a three-member Raft cluster in one process and tell what it did
   version           print the version
   help              print this text
@@ -68,6 +70,12 @@ async function main(argv: string[]): Promise<number> {
         return rest.length === 0 ? 2 : 0;
       }
       return runCluster(rest);
+    case 'chaos':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(chaosUsage);
+        return 0;
+      }
+      return runChaosCommand(rest);
     case 'demo': {
       const { values } = parseArgs({
         args: rest,

@@ -48,19 +48,21 @@ export const chaosDefaults: ChaosConfig = {
 };
 
 /** Members take a raft snapshot this often, so snapshots are sent and installed during a run. */
-export const chaosSnapshotCount = 1_000;
+export const chaosSnapshotCount = 500;
 
 /** An operation without an answer after this long counts as outcome-unknown. */
 export function opTimeoutMsFor(c: Pick<ChaosConfig, 'electionTimeoutMs'>): number {
   return 2 * c.electionTimeoutMs + 1_000;
 }
 
-/** `60s`, `2m`, `1500ms`, `1h`, or a bare number of seconds. */
-export function parseDurationMs(flag: string, v: string): number {
+/** `60s`, `2m`, `1500ms`, `1h`, or a bare number in `bareUnit` (seconds, or ms for raft timing as etcd's flags). */
+export function parseDurationMs(flag: string, v: string, bareUnit: 'ms' | 's' = 's'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
   if (!m) throw new ChaosUsageError(`--${flag}: "${v}" is not a duration (e.g. 60s, 2m, 500ms)`);
   const n = Number(m[1]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[
+    (m[2] ?? bareUnit) as 'ms' | 's' | 'm' | 'h'
+  ];
   const ms = Math.round(n * unit);
   if (ms <= 0) throw new ChaosUsageError(`--${flag} must be positive, got "${v}"`);
   return ms;
@@ -142,10 +144,10 @@ export function configFromFlags(f: ChaosFlags): ChaosConfig {
     c.faultDurationMs = parseDurationMs('fault-duration', f['fault-duration']);
   if (f.recovery !== undefined) c.recoveryMs = parseDurationMs('recovery', f.recovery);
   if (f['heartbeat-interval'] !== undefined) {
-    c.heartbeatIntervalMs = parseDurationMs('heartbeat-interval', f['heartbeat-interval']);
+    c.heartbeatIntervalMs = parseDurationMs('heartbeat-interval', f['heartbeat-interval'], 'ms');
   }
   if (f['election-timeout'] !== undefined) {
-    c.electionTimeoutMs = parseDurationMs('election-timeout', f['election-timeout']);
+    c.electionTimeoutMs = parseDurationMs('election-timeout', f['election-timeout'], 'ms');
   }
   if (f.endpoints !== undefined) {
     const eps = f.endpoints

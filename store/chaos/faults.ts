@@ -16,6 +16,10 @@ export interface FaultContext {
   rng: SeededRandom;
   faultDurationMs: number;
   electionTimeoutMs: number;
+  /** The members' --snapshot-count. */
+  snapshotCount: number;
+  /** Aborted when the load phase ends: a fault still waiting for something stops waiting. */
+  signal: AbortSignal;
   /** The leader now, if the members agree on one. */
   leader(): Promise<string | undefined>;
 }
@@ -28,6 +32,10 @@ export interface AppliedFault {
 }
 
 type Apply = (ctx: FaultContext) => Promise<AppliedFault>;
+
+/** How long a crash-point fault waits for its member to start and reach the point. */
+const crashWaitMs = 20_000;
+const crashPollMs = 250;
 
 /** How long a membership step may take before the nemesis gives up on it (healAll finishes it). */
 const membershipStepMs = 20_000;
@@ -111,17 +119,51 @@ export function ringLinks(ring: readonly string[]): {
   return { blocked, hears };
 }
 
-/** Triggers a compaction (for the compaction crash point): up to a little behind the head. */
-async function compactSoon(ctx: FaultContext): Promise<void> {
+/** A client of the running members, for the few requests a nemesis makes itself. */
+function clientOfRunning(ctx: FaultContext): Client | undefined {
   const endpoints = ctx.cluster.running().map((n) => ctx.cluster.endpoint(n));
-  if (endpoints.length === 0) return;
-  const client = new Client({ endpoints, requestTimeoutMs: 3000 });
+  return endpoints.length === 0 ? undefined : new Client({ endpoints, requestTimeoutMs: 3000 });
+}
+
+/** Compacts up to a little behind the head (for the compaction crash point); true once done. */
+async function compactSoon(ctx: FaultContext): Promise<boolean> {
+  const client = clientOfRunning(ctx);
+  if (!client) return false;
   try {
     const s = await client.status();
     const target = s.header.revision - 100n;
     if (target > 1n) await client.compact(target);
+    return true;
   } catch {
-    // nothing to compact yet, or no leader: the crash point is not reached this time
+    return false; // no leader right now, or already compacted that far: try again
+  } finally {
+    client.close();
+  }
+}
+
+/** Whether `name` answers Status (its process is up and serving). */
+async function answers(ctx: FaultContext, name: string): Promise<boolean> {
+  const views = await ctx.cluster.views(crashPollMs);
+  return views.some((v) => v.name === name && v.status !== undefined);
+}
+
+/** Waits until the cluster's revision moved `count` past where it is now (or `timeoutMs`). */
+async function writesAdvance(ctx: FaultContext, count: number, timeoutMs: number): Promise<void> {
+  const client = clientOfRunning(ctx);
+  if (!client) return;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    let from: bigint | undefined;
+    while (Date.now() < deadline && !ctx.signal.aborted) {
+      try {
+        const rev = (await client.status()).header.revision;
+        from ??= rev;
+        if (rev - from >= BigInt(count)) return;
+      } catch {
+        // no answer now: keep waiting
+      }
+      await new Promise((r) => setTimeout(r, crashPollMs));
+    }
   } finally {
     client.close();
   }
@@ -202,20 +244,38 @@ const applies: Record<NemesisKind, Apply> = {
     const frequent = ['before-persist', 'after-persist', 'before-apply', 'after-apply'];
     const hit = frequent.includes(point) ? ctx.rng.range(1, 5) : 1;
     await c.kill(name);
-    // To install a snapshot, the member must fall behind the leader's log first.
-    if (point === 'snapshot-install')
-      await new Promise((r) => setTimeout(r, ctx.faultDurationMs / 2));
-    c.launch(name, { crashPoint: `${point}:${hit}` });
+    // To install a snapshot, the member must fall behind the leader's
+    // compacted log first: let the others write a snapshot's worth.
+    if (point === 'snapshot-install') await writesAdvance(ctx, ctx.snapshotCount, crashWaitMs / 2);
     const crashesBefore = c.crashPointExits.length;
-    if (point === 'compaction') await compactSoon(ctx);
+    c.launch(name, { crashPoint: `${point}:${hit}` });
+    const crashed = (): boolean =>
+      c.crashPointExits.slice(crashesBefore).some((x) => x.name === name);
     return {
       targets: [name],
       detail: `crash point ${point}:${hit} on ${name}`,
       heal: async () => {
-        const crashed = c.crashPointExits.slice(crashesBefore).some((x) => x.name === name);
+        // A member takes seconds to start: hold the fault until it crashes
+        // where it was told to (or give up), triggering a compaction once
+        // it serves if that is the point.
+        const deadline = Date.now() + crashWaitMs;
+        let compacted = point !== 'compaction';
+        // Points reached by writes stop waiting when the load ends; a
+        // compaction needs no load.
+        const needsLoad = point !== 'compaction';
+        const waiting = (): boolean =>
+          !crashed() &&
+          Date.now() < deadline &&
+          c.stateOf(name) === 'running' &&
+          !(needsLoad && ctx.signal.aborted);
+        while (waiting()) {
+          if (!compacted && (await answers(ctx, name))) compacted = await compactSoon(ctx);
+          await new Promise((r) => setTimeout(r, crashPollMs));
+        }
+        const reached = crashed();
         await c.kill(name);
         if (c.stateOf(name) === 'stopped') c.launch(name);
-        return `crash point ${point}:${hit} on ${name} (${crashed ? 'crashed there' : 'not reached; killed'})`;
+        return `crash point ${point}:${hit} on ${name} (${reached ? 'crashed there, restarted clean' : 'not reached; killed and restarted'})`;
       },
     };
   },

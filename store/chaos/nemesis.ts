@@ -78,6 +78,8 @@ export class Nemesis {
         rng: new SeededRandom(planned.seed),
         faultDurationMs: o.faultDurationMs,
         electionTimeoutMs: o.electionTimeoutMs,
+        snapshotCount: o.cluster.file.snapshotCount ?? 0,
+        signal,
         leader: () => this.leader(),
       });
       record.targets = applied.targets;
