@@ -112,7 +112,31 @@ export async function runChaosCommand(args: string[]): Promise<number> {
     throw e;
   }
   if (config.outDir !== undefined) config.outDir = resolve(config.outDir);
-  const result = await runChaos({ config, workload: createWorkload(config.workload) });
+  // First Ctrl-C: end the load now, still heal and judge. Second: stop everything.
+  const endLoad = new AbortController();
+  const stopNow = new AbortController();
+  const onInterrupt = (): void => {
+    if (!endLoad.signal.aborted) {
+      console.error('\ninterrupted: ending the load phase now (Ctrl-C again to stop everything)');
+      endLoad.abort();
+    } else {
+      stopNow.abort();
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', () => stopNow.abort());
+  let result;
+  try {
+    result = await runChaos({
+      config,
+      workload: createWorkload(config.workload),
+      endLoad: endLoad.signal,
+      stopNow: stopNow.signal,
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  if (stopNow.signal.aborted) return 130;
   const s = result.summary;
   console.log(
     `\n${s.ops.total} operations (${s.ops.ok} ok, ${s.ops.fail} failed, ${s.ops.unknown} unknown), ` +

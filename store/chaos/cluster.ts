@@ -191,6 +191,7 @@ export class LocalChaosCluster implements ChaosCluster {
   private readonly expecting = new Set<ChildProcess>();
   private readonly armed = new Set<ChildProcess>();
   private readonly clients = new MemberClients();
+  private closed = false;
 
   private constructor(
     private readonly o: LocalClusterOptions,
@@ -274,6 +275,7 @@ export class LocalChaosCluster implements ChaosCluster {
 
   /** Starts `name`'s process, optionally with a crash point armed (`before-persist:3`). */
   launch(name: string, o: { crashPoint?: string } = {}): void {
+    if (this.closed) throw new Error(`the cluster is closed: ${name} is not started`);
     if (this.procs.has(name)) throw new Error(`${name} is already running`);
     const env: Record<string, string> = {
       [peerUrlOverridesEnv]: this.network.overridesFor(name),
@@ -281,7 +283,11 @@ export class LocalChaosCluster implements ChaosCluster {
     if (this.joined.has(name)) env['CAPSTAN_INITIAL_CLUSTER_STATE'] = 'existing';
     if (o.crashPoint !== undefined) env[crashPointEnv] = o.crashPoint;
     const m = this.member(name);
-    const child = startMember(this.o.command, this.o.dir, this.file, m, false, env);
+    // A process group of its own, so a Ctrl-C meant for the runner does not
+    // stop members behind its back (the runner stops them); still ref'd,
+    // so waiting for its exit keeps the runner alive.
+    const child = startMember(this.o.command, this.o.dir, this.file, m, true, env);
+    child.ref();
     m.pid = child.pid ?? 0;
     this.procs.set(name, child);
     this.state.set(name, 'running');
@@ -365,6 +371,7 @@ export class LocalChaosCluster implements ChaosCluster {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.clients.close();
     await Promise.all(
       [...this.procs.keys()].map(async (n) => {

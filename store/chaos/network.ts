@@ -54,6 +54,10 @@ export class LinkNetwork {
     const child = fork(entry, [], {
       execArgv: process.execArgv,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // Out of the terminal's process group: Ctrl-C is for the runner, which
+      // still needs its links to heal and check. It exits when the IPC
+      // channel closes (the runner is gone).
+      detached: true,
       env: Object.fromEntries(
         Object.entries(process.env).filter(([k]) => !k.startsWith('CAPSTAN_')),
       ),

@@ -44,6 +44,10 @@ export interface RunOptions {
   command?: CapstanCommand;
   /** Where progress and log lines go (default stderr). */
   out?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Aborting ends the load phase now; healing and the checks still run (first Ctrl-C). */
+  endLoad?: AbortSignal;
+  /** Aborting stops every process of the run at once; the run then fails (second Ctrl-C). */
+  stopNow?: AbortSignal;
 }
 
 export interface RunResult {
@@ -96,6 +100,11 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
   const clients: Client[] = [];
   let verdicts: CheckVerdict[] = [];
   let failure: unknown;
+  const stopNow = (): void => {
+    log('stopping every process now');
+    void cluster?.close();
+  };
+  o.stopNow?.addEventListener('abort', stopNow, { once: true });
   try {
     if (cfg.endpoints !== undefined) {
       cluster = new AttachedCluster(cfg.endpoints);
@@ -116,7 +125,7 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
       log(`started ${cfg.replicas} members in ${clusterDir}`);
     }
     const c = cluster;
-    const leader = await waitForLeader(c, firstLeaderTimeoutMs);
+    const leader = await waitForLeader(c, firstLeaderTimeoutMs, o.stopNow);
     log(`leader ${leader}; ${cfg.clients} clients of workload ${cfg.workload}, seed ${cfg.seed}`);
 
     const endpoints = c.names().map((n) => c.endpoint(n));
@@ -160,6 +169,8 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     const running = clients.map((_, i) => o.workload.runClient(i, ctx));
     const faults = nemesis?.run(load.signal) ?? Promise.resolve();
     const endOfLoad = setTimeout(() => load.abort(), cfg.durationMs);
+    o.endLoad?.addEventListener('abort', () => load.abort(), { once: true });
+    if (o.endLoad?.aborted) load.abort();
     await faults;
     await new Promise<void>((r) =>
       load.signal.aborted ? r() : load.signal.addEventListener('abort', () => r()),
@@ -172,12 +183,13 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     );
     log(`load phase over: ${recorder.ops.length} operations`);
 
+    if (o.stopNow?.aborted) throw new Error('stopped by the user');
     if (nemesis) {
       await nemesis.healAll();
       log('healed everything');
     }
     await new Promise((r) => setTimeout(r, cfg.recoveryMs));
-    await waitForLeader(c, healAllTimeoutMs);
+    await waitForLeader(c, healAllTimeoutMs, o.stopNow);
     progress.stop();
 
     const final = new Client({ endpoints });
@@ -195,6 +207,7 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
   } catch (e) {
     failure = e;
   } finally {
+    o.stopNow?.removeEventListener('abort', stopNow);
     progress.stop();
     await sampler?.stop();
     for (const cl of clients) cl.close();
@@ -233,10 +246,15 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
 }
 
 /** The leader every answering member agrees on, once there is one. */
-async function waitForLeader(c: ChaosCluster, timeoutMs: number): Promise<string> {
+async function waitForLeader(
+  c: ChaosCluster,
+  timeoutMs: number,
+  stop?: AbortSignal,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let seen = '';
   while (Date.now() < deadline) {
+    if (stop?.aborted) throw new Error('stopped by the user');
     const views = await c.views(statusTimeoutMs);
     const { leader } = leaderOf(views, c.memberNames);
     if (leader !== undefined) return leader;
