@@ -7,6 +7,7 @@ import {
   chaosDefaults,
   configFromFlags,
   nemesisFamilies,
+  replayCommand,
 } from '../store/chaos/config.js';
 import { runChaos } from '../store/chaos/runner.js';
 import {
@@ -63,27 +64,6 @@ const flagNames = [
   'heartbeat-interval',
   'election-timeout',
 ] as const;
-
-/** The command that replays a run: the same flags, the same seed. */
-export function replayCommand(c: ChaosConfig): string {
-  const parts = [
-    'capstan chaos',
-    `--replicas ${c.replicas}`,
-    `--duration ${c.durationMs}ms`,
-    `--nemesis ${c.nemeses.length > 0 ? c.nemeses.join(',') : 'none'}`,
-    `--workload ${c.workload}`,
-    `--clients ${c.clients}`,
-    `--rate ${c.ratePerSecond}`,
-    `--seed ${c.seed}`,
-    `--fault-interval ${c.faultIntervalMs}ms`,
-    `--fault-duration ${c.faultDurationMs}ms`,
-    `--recovery ${c.recoveryMs}ms`,
-    `--heartbeat-interval ${c.heartbeatIntervalMs}ms`,
-    `--election-timeout ${c.electionTimeoutMs}ms`,
-  ];
-  if (c.endpoints) parts.push(`--endpoints ${c.endpoints.join(',')}`);
-  return parts.join(' ');
-}
 
 function verdictLine(v: CheckVerdict): string {
   const stats = v.stats

@@ -10,8 +10,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { replayCommand } from '../../cmd/chaos.js';
-import { chaosDefaults, expandNemeses } from '../../store/chaos/config.js';
+import { chaosDefaults, expandNemeses, replayCommand } from '../../store/chaos/config.js';
 import { runChaos } from '../../store/chaos/runner.js';
 import {
   nemesisKinds,

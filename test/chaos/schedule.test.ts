@@ -10,6 +10,7 @@ import {
   expandNemeses,
   nemesisFamilies,
   parseDurationMs,
+  replayCommand,
 } from '../../store/chaos/config.js';
 import { ringLinks } from '../../store/chaos/faults.js';
 import { planSchedule } from '../../store/chaos/schedule.js';
@@ -112,4 +113,25 @@ test('attaching to --endpoints runs no nemesis, and refuses one that needs proce
     /with --endpoints the run cannot kill, pause, restart or partition/,
   );
   assert.deepEqual(configFromFlags({ endpoints: '127.0.0.1:2379', nemesis: 'none' }).nemeses, []);
+});
+
+test('the replay command gives back the same configuration', () => {
+  const c = configFromFlags({
+    replicas: '5',
+    duration: '90s',
+    nemesis: 'pause,crash-point',
+    workload: 'bank',
+    clients: '7',
+    rate: '300',
+    seed: '99',
+    'fault-interval': '4s',
+    'fault-duration': '1500ms',
+    recovery: '2s',
+    'heartbeat-interval': '50',
+    'election-timeout': '500',
+  });
+  const words = replayCommand(c).split(' ').slice(2);
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < words.length; i += 2) flags[words[i]!.replace(/^--/, '')] = words[i + 1]!;
+  assert.deepEqual(configFromFlags(flags), c);
 });
