@@ -52,7 +52,9 @@ const emptyRangeReason = 'mvcc: watcher range is empty';
 const duplicateIdReason = 'mvcc: duplicate watch ID provided on the WatchStream';
 
 interface Entry extends QueueWatcher {
-  readonly hub: HubWatcher;
+  hub: HubWatcher;
+  /** In `entries` still (not canceled, not ended by compaction). */
+  live: boolean;
   readonly progressNotify: boolean;
   /** No events since the last progress tick (etcd's progress[id]). */
   progressDue: boolean;
@@ -107,9 +109,10 @@ export class WatchSession implements WatchSink {
   }
 
   offer(hw: HubWatcher, r: HubResponse): boolean {
-    const e = this.entries.get(hw.tag as bigint);
-    if (this.closed || e === undefined || e.hub !== hw) return true; // canceled meanwhile
+    const e = hw.tag as Entry;
+    if (this.closed || !e.live) return true; // canceled meanwhile
     if (r.compactRevision !== undefined) {
+      e.live = false;
       this.entries.delete(e.id);
       this.queue.control({
         header: this.header(r.revision),
@@ -204,17 +207,23 @@ export class WatchSession implements WatchSink {
       noPut: c.filters.includes(w.WatchFilterType.NOPUT),
       noDelete: c.filters.includes(w.WatchFilterType.NODELETE),
     };
-    const hw = this.hub.watch(range, revisionIn(c.start_revision), options, this, id);
-    this.entries.set(id, {
+    const entry: Entry = {
       id,
       prevKv: c.prev_kv,
       fragment: c.fragment,
       open: undefined,
-      hub: hw,
+      hub: undefined as unknown as HubWatcher, // set right below: the hub's tag is the entry
+      live: true,
       progressNotify: c.progress_notify,
       progressDue: true,
+    };
+    entry.hub = this.hub.watch(range, revisionIn(c.start_revision), options, this, entry);
+    this.entries.set(id, entry);
+    this.queue.control({
+      header: this.header(entry.hub.lastHeader),
+      watchId: id,
+      created: true,
     });
-    this.queue.control({ header: this.header(hw.lastHeader), watchId: id, created: true });
     if (c.progress_notify) this.startTicker();
   }
 
@@ -234,6 +243,7 @@ export class WatchSession implements WatchSink {
     if (e === undefined) return;
     this.hub.cancel(e.hub);
     this.entries.delete(id);
+    e.live = false;
     e.open = undefined;
     const revision = Math.max(this.ctx.mvcc.currentRevision(), e.hub.lastHeader);
     this.queue.control({ header: this.header(revision), watchId: id, canceled: true });
@@ -306,7 +316,10 @@ export class WatchSession implements WatchSink {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const e of this.entries.values()) this.hub.cancel(e.hub);
+    for (const e of this.entries.values()) {
+      e.live = false;
+      this.hub.cancel(e.hub);
+    }
     this.entries.clear();
     this.hub.stopAwaitingProgress(this);
     if (this.ticker !== undefined) clearInterval(this.ticker);
