@@ -17,6 +17,8 @@
 // servers; its CPU is printed (100% = one core: then it is the limit).
 
 import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { etcdClient, type EtcdClient } from '../../store/client/etcd-client.js';
 import { TestCluster } from '../integration/harness.js';
@@ -136,6 +138,20 @@ interface Result {
   max: number;
   putP99: number;
   clientCpu: number;
+  /** The whole machine's busy CPU (100 = one core): servers, this client and anything else. */
+  hostCpu: number;
+}
+
+/** Busy and total jiffies of the whole machine (Linux /proc/stat); zeros elsewhere. */
+function hostTicks(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const cpu = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -218,6 +234,7 @@ async function runCase(
   }
   const writer = await leaderOf(target);
   const cpu0 = process.cpuUsage();
+  const host0 = hostTicks();
   const t0 = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < puts; i++) {
@@ -238,6 +255,7 @@ async function runCase(
   while (received < expected && performance.now() < drainUntil)
     await new Promise((r) => setTimeout(r, 20));
   const cpu = process.cpuUsage(cpu0);
+  const host1 = hostTicks();
   const wall = lastArrival - t0;
   for (const c of calls) c.cancel();
   for (const c of clients) c.close();
@@ -269,6 +287,10 @@ async function runCase(
     max: ack.length > 0 ? ack[ack.length - 1]! : Number.NaN,
     putP99: quantile(putLatency, 0.99),
     clientCpu: ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100,
+    hostCpu:
+      host1.total > host0.total
+        ? ((host1.busy - host0.busy) / (host1.total - host0.total)) * 100 * cpus().length
+        : Number.NaN,
   };
 }
 
@@ -296,15 +318,16 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    `watch fan-out: 3 members each, ${streams} streams, puts of 256 bytes for ${seconds} s`,
+    `watch fan-out: 3 members each, ${streams} streams, puts of 256 bytes for ${seconds} s; ` +
+      `${cpus().length} cores (CPU % 100 = one core)`,
   );
   console.log(
-    '| target | watchers | puts/s | events received / expected | events/s | p50 ms | p99 ms | p99 from send ms | max ms | put p99 ms | client CPU % |',
+    '| target | watchers | puts/s | events received / expected | events/s | p50 ms | p99 ms | p99 from send ms | max ms | put p99 ms | client CPU % | host CPU % |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     console.log(
-      `| ${r.target} | ${r.watchers.toLocaleString('en')} | ${r.putRate} | ${r.received.toLocaleString('en')} / ${r.expected.toLocaleString('en')} | ${Math.round(r.eventsPerSecond).toLocaleString('en')} | ${ms(r.ackP50)} | ${ms(r.ackP99)} | ${ms(r.sendP99)} | ${ms(r.max)} | ${ms(r.putP99)} | ${Math.round(r.clientCpu)} |`,
+      `| ${r.target} | ${r.watchers.toLocaleString('en')} | ${r.putRate} | ${r.received.toLocaleString('en')} / ${r.expected.toLocaleString('en')} | ${Math.round(r.eventsPerSecond).toLocaleString('en')} | ${ms(r.ackP50)} | ${ms(r.ackP99)} | ${ms(r.sendP99)} | ${ms(r.max)} | ${ms(r.putP99)} | ${Math.round(r.clientCpu)} | ${Math.round(r.hostCpu)} |`,
     );
   }
   console.log(
