@@ -3,6 +3,8 @@
 // seconds, for CI logs.
 
 export interface ProgressSnapshot {
+  /** 'load' while clients run; then what the run is doing ('healing', 'recovering', 'checking'). */
+  phase: string;
   elapsedMs: number;
   durationMs: number;
   completed: number;
@@ -47,8 +49,9 @@ export class Progress {
     this.lastCompleted = s.completed;
     this.lastMs = s.elapsedMs;
     const secs = (ms: number): string => `${(ms / 1000).toFixed(0)}s`;
+    const when = s.phase === 'load' ? `${secs(s.elapsedMs)}/${secs(s.durationMs)}` : s.phase;
     return (
-      `[${secs(s.elapsedMs)}/${secs(s.durationMs)}] ${rate.toFixed(0)} ops/s, ` +
+      `[${when}] ${rate.toFixed(0)} ops/s, ` +
       `${s.completed} done, ${s.errors} errors, leader ${s.leader ?? 'none'}, ` +
       `fault: ${s.fault ?? 'none'}`
     );
@@ -57,8 +60,9 @@ export class Progress {
   private draw(): void {
     const text = this.line(this.snapshot());
     if (this.isTty) {
-      const width = (this.out as { columns?: number }).columns ?? 120;
-      this.out.write(`\r\x1b[2K${text.slice(0, Math.max(20, width - 1))}`);
+      const columns = (this.out as { columns?: number }).columns;
+      const width = columns !== undefined && columns > 20 ? columns : 120;
+      this.out.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
       this.drawn = true;
     } else {
       this.out.write(`${text}\n`);

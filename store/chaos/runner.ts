@@ -83,7 +83,9 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
         ? join(cfg.outDir, 'cluster')
         : await mkdtemp(join(tmpdir(), 'capstan-chaos-'));
   let loadStartMs = 0;
+  let phase = 'load';
   const progress = new Progress(out, () => ({
+    phase,
     elapsedMs: recorder.now() - loadStartMs,
     durationMs: cfg.durationMs,
     completed: recorder.counts.ok + recorder.counts.fail + recorder.counts.unknown,
@@ -184,10 +186,12 @@ export async function runChaos(o: RunOptions): Promise<RunResult> {
     log(`load phase over: ${recorder.ops.length} operations`);
 
     if (o.stopNow?.aborted) throw new Error('stopped by the user');
+    phase = 'healing';
     if (nemesis) {
       await nemesis.healAll();
       log('healed everything');
     }
+    phase = 'recovering';
     await new Promise((r) => setTimeout(r, cfg.recoveryMs));
     await waitForLeader(c, healAllTimeoutMs, o.stopNow);
     progress.stop();
