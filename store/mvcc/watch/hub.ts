@@ -226,36 +226,55 @@ export class WatchHub {
     }
   }
 
+  /**
+   * Matches queued revisions against the synced group and offers each
+   * watcher one response for them all. A step ends after the revision that
+   * reaches dispatchEventsPerStep events or dispatchDeliveriesPerStep
+   * (event, watcher) matches, so its cost is bounded whatever the fan-out:
+   * apply, heartbeats and other clients get the event loop between steps.
+   */
   private dispatchStep(): void {
     this.dispatchScheduled = false;
     if (this.closed || this.restoring) return;
-    const chunk = this.takeChunk();
-    if (chunk.length === 0) return;
-    const first = chunk[0]!.revision;
-    const last = chunk[chunk.length - 1]!.revision;
     const outs = new Map<HubWatcher, MvccEvent[]>();
-    if (this.synced.size > 0) {
-      const prevCache = new Map<MvccEvent, MvccEvent>();
-      for (const rev of chunk) {
-        for (const ev of rev.events) {
-          this.synced.match(toIndexKey(ev.kv.key), (w) => {
-            if (rev.revision < w.minRev || !w.wants(ev)) return;
-            let list = outs.get(w);
-            if (list === undefined) outs.set(w, (list = []));
-            list.push(
-              w.options.prevKv ? withPrevKv(this.store, ev, rev.revision, false, prevCache) : ev,
-            );
-          });
-        }
+    const prevCache = new Map<MvccEvent, MvccEvent>();
+    let first: Revision | undefined;
+    let last: Revision | undefined;
+    let events = 0;
+    let deliveries = 0;
+    while (this.pendingHead < this.pending.length) {
+      const rev = this.pending[this.pendingHead]!;
+      const full =
+        events + rev.events.length > this.limits.dispatchEventsPerStep ||
+        deliveries >= this.limits.dispatchDeliveriesPerStep;
+      if (last !== undefined && full) break;
+      this.pendingHead++;
+      this.pendingEvents -= rev.events.length;
+      events += rev.events.length;
+      first ??= rev.revision;
+      last = rev.revision;
+      if (this.synced.size === 0) continue;
+      for (const ev of rev.events) {
+        this.synced.match(toIndexKey(ev.kv.key), (w) => {
+          if (rev.revision < w.minRev || !w.wants(ev)) return;
+          let list = outs.get(w);
+          if (list === undefined) outs.set(w, (list = []));
+          list.push(
+            w.options.prevKv ? withPrevKv(this.store, ev, rev.revision, false, prevCache) : ev,
+          );
+          deliveries++;
+        });
       }
     }
+    this.compactPending();
+    if (first === undefined || last === undefined) return;
     if (last <= this.dispatched) {
       throw new Error(`watch hub: revision ${last} dispatched after ${this.dispatched}`);
     }
     this.dispatched = last;
-    for (const [w, events] of outs) {
+    for (const [w, evs] of outs) {
       const revision = Math.max(last, w.lastHeader);
-      if (w.sink.offer(w, { revision, events })) w.lastHeader = revision;
+      if (w.sink.offer(w, { revision, events: evs })) w.lastHeader = revision;
       else this.toUnsynced(w, first);
     }
     this.notifyProgressWaiters();
@@ -265,18 +284,7 @@ export class WatchHub {
     }
   }
 
-  /** Whole revisions from the queue, up to dispatchEventsPerStep events (at least one revision). */
-  private takeChunk(): RevisionEvents[] {
-    const chunk: RevisionEvents[] = [];
-    let events = 0;
-    while (this.pendingHead < this.pending.length) {
-      const r = this.pending[this.pendingHead]!;
-      if (chunk.length > 0 && events + r.events.length > this.limits.dispatchEventsPerStep) break;
-      chunk.push(r);
-      events += r.events.length;
-      this.pendingHead++;
-    }
-    this.pendingEvents -= events;
+  private compactPending(): void {
     if (this.pendingHead === this.pending.length) {
       this.pending = [];
       this.pendingHead = 0;
@@ -284,7 +292,6 @@ export class WatchHub {
       this.pending = this.pending.slice(this.pendingHead);
       this.pendingHead = 0;
     }
-    return chunk;
   }
 
   /** Dispatch fell too far behind: drop the backlog, everyone reads it back from history. */

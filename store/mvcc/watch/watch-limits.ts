@@ -19,6 +19,12 @@ export interface WatchHubLimits {
    */
   dispatchEventsPerStep: number;
   /**
+   * (event, watcher) matches per dispatch step: with 10,000 watchers on a
+   * prefix one event is 10,000 of them. Bounds the step's time by its
+   * fan-out, not only by its events.
+   */
+  dispatchDeliveriesPerStep: number;
+  /**
    * Applied events not yet dispatched beyond which the synced group gives up
    * its in-memory backlog and catches up from history instead (bounded
    * memory when dispatch cannot keep up).
@@ -31,6 +37,7 @@ export const watchHubLimits: Readonly<WatchHubLimits> = Object.freeze({
   historyPageEvents: 1000,
   syncWatchersPerRound: 512,
   dispatchEventsPerStep: 2000,
+  dispatchDeliveriesPerStep: 20_000,
   pendingEventsMax: 200_000,
 });
 

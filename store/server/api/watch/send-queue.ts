@@ -67,6 +67,12 @@ export interface SendQueueOptions {
 
 /** Queue bytes counted per events response besides its events (header and ids). */
 const itemOverheadBytes = 64;
+/**
+ * Responses handed to gRPC per event-loop turn: each write costs grpc-js
+ * some microseconds, and a stream with thousands of watchers must not hold
+ * the loop (heartbeats, apply, other streams) while it writes them all.
+ */
+const writesPerTurn = 256;
 
 export class SendQueue {
   private items: (Item | undefined)[] = [];
@@ -153,7 +159,12 @@ export class SendQueue {
 
   private pump(): void {
     this.scheduled = false;
-    while (!this.blocked && !this.closed && this.head < this.items.length) {
+    for (let writes = 0; !this.blocked && !this.closed && this.head < this.items.length; writes++) {
+      if (writes === writesPerTurn) {
+        this.scheduled = true;
+        this.o.soon(() => this.pump());
+        break;
+      }
       const item = this.items[this.head]!;
       this.items[this.head++] = undefined;
       if (item.kind === 'control') {
