@@ -496,6 +496,11 @@ export class Raft {
     switch (m.type) {
       case MessageType.Prop:
         if (this.lead === None) return new ProposalDroppedError('no-leader');
+        // A proposal a peer forwarded while we led, reaching us after we
+        // stopped: a second hop would need the wire to carry the original
+        // sender (capstan's peer streams name only their own end), so drop
+        // it; its proposer times out and retries, as after any lost message.
+        if (this.fromPeer(m)) return new ProposalDroppedError('not-leader');
         if (this.cfg.disableProposalForwarding) {
           return new ProposalDroppedError('forwarding-disabled');
         }
@@ -529,6 +534,9 @@ export class Raft {
         return undefined;
       case MessageType.ReadIndex:
         if (this.lead === None) return new ProposalDroppedError('no-leader');
+        // Forwarded to us by a peer while we led (see Prop): the answer of a
+        // second hop would go to us, not to the member that asked.
+        if (this.fromPeer(m)) return new ProposalDroppedError('not-leader');
         m.to = this.lead;
         this.send(m);
         return undefined;
@@ -538,6 +546,11 @@ export class Raft {
       default:
         return undefined;
     }
+  }
+
+  /** A proposal or read request that a peer sent us, not one made here. */
+  private fromPeer(m: Message): boolean {
+    return m.from !== None && m.from !== this.id;
   }
 
   // ---- the follower side of replication ----
