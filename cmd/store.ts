@@ -52,5 +52,8 @@ export async function runStore(args: string[]): Promise<number> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // Stopped by itself: removed from the cluster (0), or a fatal error (1,
+    // so a supervisor restarts it and a script sees the failure).
+    void replica.stoppedByItself().then(({ fatal }) => resolve(fatal === undefined ? 0 : 1));
   });
 }

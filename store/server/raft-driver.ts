@@ -218,6 +218,11 @@ export class RaftDriver {
     const applied = this.o.sm.appliedIndex();
     if (applied - this.snapshotIndex < this.o.snapshotCountEntries) return;
     const { log, sm } = this.o;
+    // After a crash between installing a leader's snapshot state and
+    // recording it in the log, the state is ahead of the log: wait until the
+    // log holds the applied index (the leader resends what follows the log),
+    // since a raft snapshot must describe an index the log knows.
+    if (applied > log.storage.lastIndex()) return;
     await sm.sync();
     crashPoint('snapshot-save'); // state durable, no raft snapshot recorded yet
     await log.createSnapshot(applied, sm.confState(), new Uint8Array(0));

@@ -171,7 +171,7 @@ export class Replica implements ApiContext {
       snapshotCatchUpEntries: cfg.snapshotCatchUpEntries,
       onFatal: (err) => {
         log.fatal({ err }, 'the ready loop failed; stopping');
-        void self.replica?.stop();
+        self.replica?.failWith(err);
       },
       afterReady: () => self.replica?.noticeLeadership(),
     });
@@ -400,7 +400,31 @@ export class Replica implements ApiContext {
     if (this.removed) return;
     this.removed = true;
     this.log.warn({}, 'this member was removed from the cluster; stopping');
-    setTimeout(() => void this.stop(), stopAfterRemovalMs).unref();
+    setTimeout(() => void this.stop().then(() => this.tellStopped()), stopAfterRemovalMs).unref();
+  }
+
+  private tellStopped(): void {
+    const fatal = this.fatal?.err;
+    for (const w of this.stoppedWaiters.splice(0)) w({ fatal });
+  }
+
+  private fatal: { err: unknown } | undefined;
+  private readonly stoppedWaiters: ((r: { fatal: unknown }) => void)[] = [];
+
+  /** The replica cannot go on (its ready loop failed): stop, and say so to whoever waits. */
+  failWith(err: unknown): void {
+    this.fatal ??= { err };
+    void this.stop().then(() => this.tellStopped());
+  }
+
+  /**
+   * Resolves once the replica stopped by itself — removed from the cluster
+   * (`fatal` undefined) or after a fatal error (`fatal` is the error) — so
+   * the process can exit with the right code. Not resolved by stop() calls
+   * from outside.
+   */
+  stoppedByItself(): Promise<{ fatal: unknown }> {
+    return new Promise((resolve) => this.stoppedWaiters.push(resolve));
   }
 
   /**
