@@ -15,24 +15,9 @@ export interface KnownBug {
   signature: RegExp;
 }
 
-export const knownBugs: readonly KnownBug[] = [
-  {
-    id: 'forwarded-request-crash',
-    summary:
-      'a member that stopped leading (paused, partitioned) re-forwards a proposal or ReadIndex a peer sent it ' +
-      'while it led; the message keeps the peer as `from`, the transport refuses it with a RangeError, and the ' +
-      'ready loop stops the member',
-    signature: /transport: message from \d+, not from \d+/,
-  },
-  {
-    id: 'snapshot-install-crash-bricks-member',
-    summary:
-      'a crash after a snapshot from the leader is installed in mvcc but before the raft log records it leaves ' +
-      'state ahead of the log; on restart the driver snapshots at the applied index, beyond the last log index, ' +
-      'and the member dies on every start',
-    signature: /snapshot \d+ is beyond last index \d+/,
-  },
-];
+// Fixed so far (docs/chaos.md, "Track record"): forwarded-request-crash
+// (08eb46b), snapshot-install-crash-bricks-member (3bcc7ff).
+export const knownBugs: readonly KnownBug[] = [];
 
 /** The known bugs whose signature is in some member's log under `clusterDir`. */
 export async function knownBugsIn(clusterDir: string): Promise<KnownBug[]> {
