@@ -137,10 +137,14 @@ function txnReadOnly(r: TxnRequest): boolean {
   return [...(r.success ?? []), ...(r.failure ?? [])].every((op) => 'range' in op);
 }
 
-/** Whether a Txn writes (etcd's capped applier refuses those under NOSPACE). */
+/**
+ * Whether a Txn costs quota: etcd's capped applier refuses a Txn under
+ * NOSPACE when its cost is above zero, and that cost counts the puts of
+ * either branch's top level only (a put inside a nested Txn goes through).
+ */
 function txnPuts(r: TxnRequest): boolean {
   const puts = (ops: readonly RequestOp[] | undefined): boolean =>
-    (ops ?? []).some((op) => 'put' in op || ('txn' in op && txnPuts(op.txn)));
+    (ops ?? []).some((op) => 'put' in op);
   return puts(r.success) || puts(r.failure);
 }
 
