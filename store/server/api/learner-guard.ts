@@ -22,7 +22,7 @@ export function learnerGuarded<H extends object>(ctx: ApiContext, handlers: H): 
     const serve = handler as unknown as (call: unknown, callback?: unknown) => void;
     out[method] = (
       call: { request: unknown } & Partial<
-        Pick<grpc.ServerWritableStream<unknown, unknown>, 'destroy'>
+        Pick<grpc.ServerWritableStream<unknown, unknown>, 'emit'>
       >,
       callback?: grpc.sendUnaryData<unknown>,
     ): void => {
@@ -31,9 +31,11 @@ export function learnerGuarded<H extends object>(ctx: ApiContext, handlers: H): 
         return;
       }
       const err = toServiceError(etcdError('NotSupportedForLearner'));
-      // grpc-js passes a callback to unary handlers only; a stream is ended with the error.
+      // grpc-js passes a callback to unary handlers only. A stream ends with
+      // the status through its 'error' event (destroy() would close it
+      // without one, and the client would wait forever).
       if (callback !== undefined) callback(err);
-      else call.destroy?.(err as unknown as Error);
+      else call.emit?.('error', err);
     };
   }
   return out as H;

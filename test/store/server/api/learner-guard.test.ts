@@ -33,7 +33,10 @@ function fixture(isLearner: boolean) {
     handlers['Snapshot']!({
       request: {},
       write: (v: string) => out.written.push(v),
-      destroy: (e: Error) => (out.destroyed = e),
+      emit: (event: string, e: Error) => {
+        if (event === 'error') out.destroyed = e;
+        return true;
+      },
     });
     return out;
   };
