@@ -117,6 +117,19 @@ describe('lost-writes verdict (watch)', () => {
     assert.equal(v.stats?.['acknowledgedWrites'], 2);
   });
 
+  it('asks no revision of a delete that found nothing (etcd answers with the current one)', () => {
+    const x = h();
+    x.add({
+      client: 3,
+      input: { f: 'delete', key: 'w/zz' },
+      at: [1, 2],
+      output: { deleted: 0 },
+      revision: 1,
+    });
+    const v = checkWatchLostWrites(x.records, { ...kv, knownFrom: 5 }, 'w/');
+    assert.equal(v.ok, true, v.explanation);
+  });
+
   it('finds an acknowledged put the history does not hold', () => {
     const x = h();
     x.add({
