@@ -27,6 +27,13 @@ export interface TestClusterOptions {
   extraFlags?: Record<string, string>;
 }
 
+/**
+ * Members start through tsx (TypeScript compiled at load): on a busy 2-core
+ * machine five of them can take more than 20 s to listen, which is not what
+ * a test measures.
+ */
+const startupTimeoutMs = 60_000;
+
 export class TestCluster {
   readonly procs = new Map<string, ChildProcess>();
   readonly clients = new Map<string, EtcdClient>();
@@ -54,7 +61,7 @@ export class TestCluster {
     const c = new TestCluster(dir, file);
     try {
       for (const m of file.members) c.launch(m, o.extraFlags);
-      await c.waitForLeader();
+      await c.waitForLeader(startupTimeoutMs);
     } catch (err) {
       // A cluster that never came up must not leave its processes or files behind.
       await c.close().catch(() => undefined);
