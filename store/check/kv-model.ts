@@ -1,5 +1,6 @@
-// The sequential specification of the simulator's key-value store: get, put
-// and compare-and-set on string keys. The model partitions a history by key,
+// The sequential specification of a key-value register store: get, put,
+// delete and compare-and-set on string keys (the simulator's clients and
+// capstan chaos's register workload). The model partitions a history by key,
 // so a state is just the value of one key (null when absent) and each key is
 // checked on its own; that keeps the search space per key small.
 
@@ -9,12 +10,15 @@ import type { Model, Operation } from './types.js';
 export type KvInput =
   | { kind: 'get'; key: string }
   | { kind: 'put'; key: string; value: string }
+  /** The output says whether the key existed. */
+  | { kind: 'delete'; key: string }
   /** Compare-and-set: succeeds iff the current value === expected (null = absent). */
   | { kind: 'cas'; key: string; expected: string | null; value: string };
 
 export type KvOutput =
   | { kind: 'get'; value: string | null } // null = key absent
   | { kind: 'put' }
+  | { kind: 'delete'; deleted: boolean }
   | { kind: 'cas'; ok: boolean };
 
 export type KvOperation = Operation<KvInput, KvOutput>;
@@ -31,7 +35,7 @@ export const kvModel: Model<KvState, KvInput, KvOutput> = {
   describeOperation: describeKvOperation,
 };
 
-function stepKv(
+export function stepKv(
   state: KvState,
   input: KvInput,
   output: KvOutput | undefined,
@@ -47,6 +51,11 @@ function stepKv(
     }
     case 'put':
       return { ok: true, state: input.value };
+    case 'delete': {
+      const existed = state !== null;
+      const ok = output === undefined || (output.kind === 'delete' && output.deleted === existed);
+      return { ok, state: null };
+    }
     case 'cas': {
       const swapped = state === input.expected;
       const ok = output === undefined || (output.kind === 'cas' && output.ok === swapped);
@@ -60,8 +69,10 @@ function stepKv(
  * is left out: it changes nothing and observed nothing, so it can neither help nor hurt, and
  * every pending operation multiplies the search.
  */
-function partitionByKey(history: readonly KvOperation[]): KvOperation[][] {
-  const byKey = new Map<string, KvOperation[]>();
+export function partitionByKey<O extends { input: { kind: string; key: string }; output: unknown }>(
+  history: readonly O[],
+): O[][] {
+  const byKey = new Map<string, O[]>();
   for (const op of history) {
     if (op.input.kind === 'get' && op.output === undefined) continue;
     let ops = byKey.get(op.input.key);
@@ -87,6 +98,8 @@ function describeInput(input: KvInput): string {
       return `get(${input.key})`;
     case 'put':
       return `put(${input.key}, ${quote(input.value)})`;
+    case 'delete':
+      return `delete(${input.key})`;
     case 'cas':
       return `cas(${input.key}, ${quote(input.expected)} -> ${quote(input.value)})`;
   }
@@ -99,6 +112,8 @@ function describeOutput(output: KvOutput | undefined): string {
       return quote(output.value);
     case 'put':
       return 'ok';
+    case 'delete':
+      return output.deleted ? 'deleted' : 'nothing to delete';
     case 'cas':
       return output.ok ? 'ok' : 'failed';
   }
