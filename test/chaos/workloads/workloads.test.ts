@@ -13,7 +13,7 @@ import type { WorkloadContext } from '../../../store/chaos/workload.js';
 import { createWorkload, type WorkloadOptions } from '../../../store/chaos/workloads/index.js';
 import { SeededRandom } from '../../../store/raft/random.js';
 import { LoopbackCluster } from './loopback-cluster.js';
-import { MemoryRecorder } from './memory-recorder.js';
+import { HistoryRecorder } from '../../../store/chaos/recorder.js';
 
 const clientCount = 4;
 const loadMs = 2_500;
@@ -47,7 +47,7 @@ after(async () => {
 type During = (signal: AbortSignal) => Promise<void>;
 
 async function run(kind: WorkloadKind, options: WorkloadOptions = {}, during?: During) {
-  const recorder = new MemoryRecorder(kind);
+  const recorder = new HistoryRecorder(kind);
   const load = new AbortController();
   const rng = new SeededRandom(42);
   const ctx: WorkloadContext = {
@@ -72,7 +72,7 @@ async function run(kind: WorkloadKind, options: WorkloadOptions = {}, during?: D
     final.close();
   }
   for (const v of verdicts) assert.equal(v.ok, true, `${kind} ${v.check}: ${v.explanation}`);
-  const ops = recorder.ops();
+  const ops = recorder.ops;
   assert.ok(
     ops.every((op) => op.outcome !== 'pending'),
     'every operation completed',
