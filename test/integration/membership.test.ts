@@ -29,6 +29,9 @@ test('member add (learner) → start → promote → remove, while a client writ
     }
   })();
 
+  t.after(() => {
+    stop = true; // also when an assertion failed: the writer must not outlive the cluster
+  });
   const slot = await cluster.addMemberSlot('m4');
   const added = await cluster.client(leader).memberAdd({
     peerURLs: [`http://127.0.0.1:${slot.peerPort}`],
@@ -65,7 +68,14 @@ test('member add (learner) → start → promote → remove, while a client writ
   // Remove an original follower; the cluster keeps four... then three voters.
   const victim = cluster.names().find((n) => n !== leader && n !== 'm4')!;
   const victimId = (await cluster.client(victim).status({}, 1000)).header!.member_id;
-  const afterRemove = await cluster.client(leader).memberRemove({ ID: victimId });
+  // etcd's strict reconfiguration check refuses the removal ("unhealthy
+  // cluster") until the leader has been connected to a quorum of the rest
+  // for 5 s; a fresh cluster gets there shortly.
+  const afterRemove = await eventually(
+    () => cluster.client(leader).memberRemove({ ID: victimId }),
+    15_000,
+    'removing a follower',
+  );
   assert.equal(afterRemove.members.length, 3);
   assert.ok(!afterRemove.members.some((m) => m.ID === victimId));
   // The removed member stops itself.
